@@ -1,0 +1,83 @@
+//! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
+//! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
+
+mod engine;
+mod exit;
+mod project;
+mod test_cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::exit::{Code, failure_of};
+
+/// Craton's CI automation: the same commands for developers and CI.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
+    Test(test_cmd::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                ExitCode::from(Code::Usage as u8)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            let failure = failure_of(&err);
+            if let Some(hint) = failure.and_then(|f| f.hint.as_deref()) {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(failure.map_or(Code::Failure, |f| f.code) as u8)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Test(args) => test_cmd::run(&project::root()?, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_renders_its_help() {
+        let mut cli = Cli::command();
+        for sub in cli.get_subcommands_mut() {
+            let help = sub.render_long_help().to_string();
+            assert!(
+                help.contains("Usage:"),
+                "help of {} has no usage line:\n{help}",
+                sub.get_name()
+            );
+        }
+    }
+}
