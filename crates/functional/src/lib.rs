@@ -7,7 +7,7 @@ mod harness;
 
 pub use harness::{Case, main};
 pub use serde_json::{Value, json};
-pub use testbed::{Api, Credentials, Reply, Testbed};
+pub use testbed::{Api, Credentials, Method, Reply, Testbed};
 
 /// The cases of a test module: `cases![a_test, another_test]`, each a `fn(&mut Testbed)`,
 /// named `module::function`. `cases![with_volume: a_test]` gives those tests a data volume.

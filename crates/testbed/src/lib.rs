@@ -29,6 +29,7 @@ pub use api::{Api, Reply};
 pub use identity::Credentials;
 pub use owner::Owner;
 pub use reaper::Session;
+pub use reqwest::Method;
 pub use settings::Settings;
 pub use testbed::Testbed;
 pub use timings::{StartTimings, median_ready_time};
