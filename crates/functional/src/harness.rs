@@ -6,8 +6,10 @@ use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::process::ExitCode;
 
+use std::collections::HashSet;
+
 use libtest_mimic::{Arguments, Failed, Trial};
-use testbed::{Session, Testbed};
+use testbed::{Partition, Session, Testbed, settings};
 
 /// One functional test.
 pub struct Case {
@@ -76,12 +78,16 @@ fn panic_message(panic: Box<dyn Any + Send>) -> String {
 /// Runs the modules' cases with libtest's arguments and exits like libtest.
 pub fn main(modules: impl IntoIterator<Item = Vec<Case>>) -> ExitCode {
     let args = Arguments::from_args();
+    let cases: Vec<Case> = modules.into_iter().flatten().collect();
+    let cases = match partition_from_env() {
+        Ok(partition) => in_share(cases, partition),
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
     let session = Session::begin();
-    let trials = modules
-        .into_iter()
-        .flatten()
-        .map(Case::into_trial)
-        .collect();
+    let trials = cases.into_iter().map(Case::into_trial).collect();
     let conclusion = libtest_mimic::run(&args, trials);
     let cleaned = session.end();
     if let Err(err) = &cleaned {
@@ -94,6 +100,32 @@ pub fn main(modules: impl IntoIterator<Item = Vec<Case>>) -> ExitCode {
     }
 }
 
+/// The share named by `CRATON_TEST_PARTITION` (cargo test has no `--partition` of its own).
+fn partition_from_env() -> Result<Option<Partition>, String> {
+    match std::env::var(settings::PARTITION) {
+        Ok(text) if !text.is_empty() => text
+            .parse()
+            .map(Some)
+            .map_err(|why| format!("{}: {why}", settings::PARTITION)),
+        _ => Ok(None),
+    }
+}
+
+fn in_share(cases: Vec<Case>, partition: Option<Partition>) -> Vec<Case> {
+    let Some(partition) = partition else {
+        return cases;
+    };
+    let chosen: HashSet<String> = partition
+        .select(cases.iter().map(Case::name))
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    cases
+        .into_iter()
+        .filter(|case| chosen.contains(case.name()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +136,15 @@ mod tests {
     fn case_names_drop_the_binary_and_keep_the_module() {
         assert_eq!(Case::new("api::hosts", "a_b", nothing).name(), "hosts::a_b");
         assert_eq!(Case::new("api", "a_b", nothing).name(), "a_b");
+    }
+
+    #[test]
+    fn a_partition_keeps_its_share_of_the_cases() {
+        let cases = || ["m::c", "m::a", "m::b"].map(|n| Case::new("api::m", &n[3..], nothing));
+        let share = in_share(cases().into(), Some("2/2".parse().unwrap()));
+        let names: Vec<&str> = share.iter().map(Case::name).collect();
+        assert_eq!(names, ["m::b"]);
+        assert_eq!(in_share(cases().into(), None).len(), 3);
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod container;
 mod identity;
 pub mod labels;
 mod owner;
+mod partition;
 mod readiness;
 mod reaper;
 mod runtime;
@@ -27,7 +28,9 @@ mod timings;
 
 pub use api::{Api, Reply};
 pub use identity::Credentials;
+pub use identity::random_hex;
 pub use owner::Owner;
+pub use partition::Partition;
 pub use reaper::Session;
 pub use reqwest::Method;
 pub use settings::Settings;

@@ -18,6 +18,8 @@ pub const OWNER: &str = "CRATON_TEST_OWNER";
 pub const LOGS: &str = "CRATON_TEST_LOGS";
 /// A file that receives one line of start-up timings per container (optional).
 pub const TIMINGS: &str = "CRATON_TEST_TIMINGS";
+/// `K/N`: run only that share of the tests (the harness applies it; nextest has its own).
+pub const PARTITION: &str = "CRATON_TEST_PARTITION";
 /// Seconds a container may take to become ready (default 60).
 pub const READY_TIMEOUT: &str = "CRATON_TEST_READY_TIMEOUT";
 
