@@ -2,7 +2,14 @@
 //! `spawn_blocking`. SQLite serialises writers anyway, and one connection is what makes
 //! `:memory:` databases work; every query binds its user input as parameters.
 
+pub mod accounts;
+pub mod ansible;
+pub mod checks;
+pub mod inventory;
+pub mod labels;
 mod migrations;
+pub mod record;
+pub mod variables;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
