@@ -2,6 +2,7 @@
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
 mod build_image;
+mod clean_dangling;
 mod engine;
 mod exit;
 mod project;
@@ -27,6 +28,8 @@ enum Command {
     Test(test_cmd::Args),
     /// Build the craton image from a static release binary (default tag craton:dev).
     BuildImage(build_image::Args),
+    /// Remove dangling images (untagged leftovers of builds) that no container uses.
+    CleanDangling(clean_dangling::Args),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +61,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
+        Command::CleanDangling(args) => clean_dangling::run(args),
     }
 }
 
