@@ -1,6 +1,8 @@
 //! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
+mod build_image;
+mod clean_dangling;
 mod engine;
 mod exit;
 mod project;
@@ -24,6 +26,10 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Build the craton image from a static release binary (default tag craton:dev).
+    BuildImage(build_image::Args),
+    /// Remove dangling images (untagged leftovers of builds) that no container uses.
+    CleanDangling(clean_dangling::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +60,8 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::BuildImage(args) => build_image::run(&project::root()?, args),
+        Command::CleanDangling(args) => clean_dangling::run(args),
     }
 }
 
