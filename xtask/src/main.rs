@@ -5,6 +5,7 @@ mod build_image;
 mod clean_dangling;
 mod engine;
 mod exit;
+mod functional;
 mod project;
 mod test_cmd;
 
@@ -30,6 +31,8 @@ enum Command {
     BuildImage(build_image::Args),
     /// Remove dangling images (untagged leftovers of builds) that no container uses.
     CleanDangling(clean_dangling::Args),
+    /// Build the image, run the functional tests (a fresh container each), leave nothing behind.
+    Functional(functional::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
+        Command::Functional(args) => functional::run(&project::root()?, args),
     }
 }
 
