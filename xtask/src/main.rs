@@ -4,6 +4,7 @@
 mod engine;
 mod exit;
 mod project;
+mod setup_docker;
 mod test_cmd;
 
 use std::process::ExitCode;
@@ -24,6 +25,13 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Install Docker and give a user the socket through its primary group: no new login needed.
+    ///
+    /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
+    /// pid file /run/craton-dockerd.pid); with systemd, writes the drop-in
+    /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
+    /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
+    SetupDocker(setup_docker::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +62,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::SetupDocker(args) => setup_docker::run(args),
     }
 }
 
