@@ -7,6 +7,7 @@ mod engine;
 mod exit;
 mod functional;
 mod project;
+mod setup_docker;
 mod test_cmd;
 
 use std::process::ExitCode;
@@ -33,6 +34,13 @@ enum Command {
     CleanDangling(clean_dangling::Args),
     /// Build the image, run the functional tests (a fresh container each), leave nothing behind.
     Functional(functional::Args),
+    /// Install Docker and give a user the socket through its primary group: no new login needed.
+    ///
+    /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
+    /// pid file /run/craton-dockerd.pid); with systemd, writes the drop-in
+    /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
+    /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
+    SetupDocker(setup_docker::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +74,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
         Command::Functional(args) => functional::run(&project::root()?, args),
+        Command::SetupDocker(args) => setup_docker::run(args),
     }
 }
 

@@ -21,7 +21,7 @@ use crate::engine;
 use crate::exit::{Code, Failure};
 
 /// Flags of `cargo xtask functional`.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct Args {
     /// Test this image instead of building one (it is never removed).
     #[arg(long, value_name = "REF")]
@@ -50,6 +50,8 @@ pub struct Args {
 }
 
 pub fn run(root: &Path, args: Args) -> Result<()> {
+    // 1. The engine: setup-docker runs first when it is unreachable and needs no password.
+    crate::setup_docker::ensure_engine()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -77,8 +79,7 @@ async fn functional(root: &Path, args: Args) -> Result<()> {
     }
     let interrupt = watch_interrupts()?;
 
-    // 1. The engine.
-    let docker = ensure_engine().await?;
+    let docker = engine::connect().await?;
     let swept = cleanup::before_run(&docker).await;
     if !swept.is_empty() {
         eprintln!("==> {swept}");
@@ -258,13 +259,6 @@ async fn build_and_test(
         .into()),
         _ => Ok(()),
     }
-}
-
-/// Step 1. Integration point for setup-docker (branch `setup-docker`): when the engine cannot
-/// be reached and root or password-free sudo is available, run setup-docker first, as
-/// `cargo xtask test` does. Until it lands, `engine::connect` fails with the diagnosis.
-async fn ensure_engine() -> Result<Docker> {
-    engine::connect().await
 }
 
 /// Ctrl-C and SIGTERM set the flag; xtask itself keeps running, to clean up.
