@@ -1,5 +1,6 @@
 //! [`Testbed`]: one test's own container of the image under test, from start to removal.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,6 +37,10 @@ pub struct Options {
     /// Keep the database on a named volume (labelled like the container, removed with it), for
     /// tests that restart the service.
     pub data_volume: bool,
+    /// More `NAME=value` environment for the service, after the bootstrap credentials.
+    pub extra_env: Vec<String>,
+    /// Save a failed test's logs here instead of under `CRATON_TEST_LOGS`.
+    pub logs_dir: Option<PathBuf>,
 }
 
 impl Testbed {
@@ -46,7 +51,11 @@ impl Testbed {
 
     /// Like [`Testbed::start`], with a volume for the database.
     pub fn start_with_volume(test: &str) -> Result<Self> {
-        Self::start_with(test, &Options { data_volume: true })
+        let options = Options {
+            data_volume: true,
+            ..Options::default()
+        };
+        Self::start_with(test, &options)
     }
 
     pub fn start_with(test: &str, options: &Options) -> Result<Self> {
@@ -57,7 +66,7 @@ impl Testbed {
             image: settings.image.clone(),
             name: name.clone(),
             labels: labels::for_test(&settings.run, &settings.owner, test),
-            env: credentials.bootstrap_env(),
+            env: [credentials.bootstrap_env(), options.extra_env.clone()].concat(),
             volume: options.data_volume.then(|| format!("{name}-data")),
         };
         let client = reqwest::blocking::Client::builder()
@@ -82,7 +91,10 @@ impl Testbed {
             credentials,
             timings,
             ready_timeout,
-            logs_dir: settings.logs_dir.clone(),
+            logs_dir: options
+                .logs_dir
+                .clone()
+                .or_else(|| settings.logs_dir.clone()),
             failed: AtomicBool::new(false),
             client,
         })
@@ -114,6 +126,16 @@ impl Testbed {
 
     pub fn container_name(&self) -> &str {
         &self.name
+    }
+
+    /// The container's labels, as the engine reports them.
+    pub fn labels(&self) -> Result<HashMap<String, String>> {
+        let id = self.id.clone();
+        runtime::block_on(async move {
+            let docker = runtime::engine().await?;
+            let inspect = docker.inspect_container(&id, None).await?;
+            Ok(inspect.config.and_then(|c| c.labels).unwrap_or_default())
+        })
     }
 
     /// Stops the service and starts it again in the same container (same volume), waiting
@@ -183,6 +205,21 @@ impl Drop for Testbed {
         }
         reaper::dispose(std::mem::take(&mut self.id), self.volume.take());
     }
+}
+
+/// Whether a container of that name exists (in any state).
+pub fn container_exists(name: &str) -> Result<bool> {
+    let name = name.to_owned();
+    runtime::block_on(async move {
+        let docker = runtime::engine().await?;
+        match docker.inspect_container(&name, None).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    })
 }
 
 /// One [`Settings`] per process, so every test of a process shares a run id.
