@@ -18,6 +18,9 @@ pub const OWNER: &str = "CRATON_TEST_OWNER";
 pub const LOGS: &str = "CRATON_TEST_LOGS";
 /// A file that receives one line of start-up timings per container (optional).
 pub const TIMINGS: &str = "CRATON_TEST_TIMINGS";
+/// The warm pool's hand-over directory (see `spool`): claim containers there, hand them back
+/// there. Unset: each test starts and removes its own.
+pub const SPOOL: &str = "CRATON_TEST_SPOOL";
 /// `K/N`: run only that share of the tests (the harness applies it; nextest has its own).
 pub const PARTITION: &str = "CRATON_TEST_PARTITION";
 /// Seconds a container may take to become ready (default 60).
@@ -31,6 +34,7 @@ pub struct Settings {
     pub owner: String,
     pub logs_dir: Option<PathBuf>,
     pub timings_file: Option<PathBuf>,
+    pub spool_dir: Option<PathBuf>,
     pub ready_timeout: Duration,
 }
 
@@ -60,6 +64,7 @@ impl Settings {
             owner: var(OWNER).unwrap_or_else(|| Owner::this_process().to_string()),
             logs_dir: var(LOGS).map(PathBuf::from),
             timings_file: var(TIMINGS).map(PathBuf::from),
+            spool_dir: var(SPOOL).map(PathBuf::from),
             ready_timeout,
         })
     }

@@ -4,13 +4,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 
 use crate::container::{self, Spec};
 use crate::identity::{self, Credentials};
-use crate::timings::StartTimings;
+use crate::spool::{Removal, Spool};
+use crate::timings::{self, StartTimings};
 use crate::{Api, Settings, labels, reaper, runtime};
 
 /// A running container for one test, ready to answer. Dropping it removes the container (and
@@ -29,6 +30,8 @@ pub struct Testbed {
     logs_dir: Option<PathBuf>,
     failed: AtomicBool,
     client: reqwest::blocking::Client,
+    /// Where to hand the container back when it came from the warm pool.
+    spool: Option<Spool>,
 }
 
 /// How to start a testbed; [`Testbed::start`] takes the defaults.
@@ -41,6 +44,15 @@ pub struct Options {
     pub extra_env: Vec<String>,
     /// Save a failed test's logs here instead of under `CRATON_TEST_LOGS`.
     pub logs_dir: Option<PathBuf>,
+    /// Start a container for this test even when a warm pool offers ready ones.
+    pub fresh: bool,
+}
+
+impl Options {
+    /// Whether a pooled container (started with the defaults) fits.
+    fn poolable(&self) -> bool {
+        !self.fresh && !self.data_volume && self.extra_env.is_empty()
+    }
 }
 
 impl Testbed {
@@ -60,6 +72,38 @@ impl Testbed {
 
     pub fn start_with(test: &str, options: &Options) -> Result<Self> {
         let settings = shared_settings()?;
+        let began = Instant::now();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| anyhow!("cannot build the HTTP client: {e}"))?;
+        // When the pool is empty the test starts its own container rather than wait: measured
+        // on 2 cores, waiting for the keeper made both the suite and the waits slower.
+        if options.poolable()
+            && let Some(spool) = shared_spool(settings)?
+            && let Some(offer) = spool.claim(std::process::id() as usize)?
+        {
+            if let Some(file) = &settings.timings_file {
+                timings::append_wait(file, test, began.elapsed());
+            }
+            return Ok(Self {
+                test: test.to_owned(),
+                name: offer.name.clone(),
+                id: offer.id.clone(),
+                port: offer.port,
+                volume: None,
+                credentials: offer.credentials(),
+                timings: StartTimings::default(),
+                ready_timeout: settings.ready_timeout,
+                logs_dir: options
+                    .logs_dir
+                    .clone()
+                    .or_else(|| settings.logs_dir.clone()),
+                failed: AtomicBool::new(false),
+                client,
+                spool: Some(spool.clone()),
+            });
+        }
         let credentials = Credentials::random();
         let name = identity::container_name(test);
         let spec = Spec {
@@ -69,10 +113,6 @@ impl Testbed {
             env: [credentials.bootstrap_env(), options.extra_env.clone()].concat(),
             volume: options.data_volume.then(|| format!("{name}-data")),
         };
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| anyhow!("cannot build the HTTP client: {e}"))?;
         let ready_timeout = settings.ready_timeout;
         let launch_spec = spec.clone();
         let (running, timings) = runtime::block_on(async move {
@@ -80,7 +120,7 @@ impl Testbed {
             container::launch(&docker, &launch_spec, ready_timeout).await
         })?;
         if let Some(file) = &settings.timings_file {
-            timings.append_to(file, test);
+            timings.append_to(file, test, Some(began.elapsed()));
         }
         Ok(Self {
             test: test.to_owned(),
@@ -97,6 +137,7 @@ impl Testbed {
                 .or_else(|| settings.logs_dir.clone()),
             failed: AtomicBool::new(false),
             client,
+            spool: None,
         })
     }
 
@@ -203,7 +244,16 @@ impl Drop for Testbed {
         if std::thread::panicking() || self.failed.load(Ordering::SeqCst) {
             self.save_logs();
         }
-        reaper::dispose(std::mem::take(&mut self.id), self.volume.take());
+        let (id, volume) = (std::mem::take(&mut self.id), self.volume.take());
+        if let Some(spool) = &self.spool {
+            let removal = Removal { id, volume };
+            match spool.hand_back(&removal) {
+                Ok(()) => return,
+                Err(err) => eprintln!("testbed: {err:#}; removing the container here"),
+            }
+            return reaper::dispose(removal.id, removal.volume);
+        }
+        reaper::dispose(id, volume);
     }
 }
 
@@ -220,6 +270,22 @@ pub fn container_exists(name: &str) -> Result<bool> {
             Err(err) => Err(err.into()),
         }
     })
+}
+
+/// The warm pool's spool, when the run has one.
+fn shared_spool(settings: &Settings) -> Result<Option<&'static Spool>> {
+    static SPOOL: OnceLock<Option<Result<Spool, String>>> = OnceLock::new();
+    let spool = SPOOL.get_or_init(|| {
+        settings
+            .spool_dir
+            .as_ref()
+            .map(|dir| Spool::open(dir).map_err(|e| format!("{e:#}")))
+    });
+    match spool {
+        None => Ok(None),
+        Some(Ok(spool)) => Ok(Some(spool)),
+        Some(Err(err)) => Err(anyhow!("{err}")),
+    }
 }
 
 /// One [`Settings`] per process, so every test of a process shares a run id.

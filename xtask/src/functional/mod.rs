@@ -8,7 +8,7 @@ mod plan;
 mod runner;
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use bollard::Docker;
@@ -41,6 +41,11 @@ pub struct Args {
     /// Save failed tests' container logs here [default: target/functional/<run>/logs].
     #[arg(long, value_name = "DIR")]
     logs_dir: Option<PathBuf>,
+    /// Containers kept started ahead of the tests (each still used by one test only), so a
+    /// test rarely waits for an engine start; 0 starts one per test when the test begins
+    /// [default: as many as --jobs].
+    #[arg(long, value_name = "N")]
+    warm: Option<usize>,
     /// Run share K of N (1 <= K <= N): N machines with 1/N .. N/N run each test once.
     #[arg(long, value_name = "K/N")]
     partition: Option<Partition>,
@@ -77,6 +82,14 @@ async fn functional(root: &Path, args: Args) -> Result<()> {
         .hint("cargo install cargo-nextest --locked (or run without --junit)")
         .into());
     }
+    if runner == Runner::CargoTest && args.filters.len() > 1 {
+        return Err(Failure::new(
+            Code::BadInput,
+            "cargo test takes one filter, and cargo-nextest (which takes several) is not installed",
+        )
+        .hint("give one filter, or cargo install cargo-nextest --locked")
+        .into());
+    }
     let interrupt = watch_interrupts()?;
 
     let docker = engine::connect().await?;
@@ -108,6 +121,7 @@ async fn functional(root: &Path, args: Args) -> Result<()> {
             .clone()
             .unwrap_or_else(|| run_dir.join("logs")),
         timings_file: run_dir.join("timings.tsv"),
+        spool_dir: None,
     };
     let mut summary = Summary {
         run: run.clone(),
@@ -139,9 +153,9 @@ async fn functional(root: &Path, args: Args) -> Result<()> {
     let cleaned = cleanup::after_run(&docker, &run, remove_tag, build_failed).await;
     summary.cleanup = started.elapsed();
     summary.removed = cleaned.describe();
-    summary.ready = std::fs::read_to_string(&test_plan.timings_file)
-        .ok()
-        .and_then(|text| testbed::median_ready_time(&text));
+    let timings = std::fs::read_to_string(&test_plan.timings_file).unwrap_or_default();
+    summary.ready = testbed::median_ready_time(&timings);
+    summary.wait = testbed::median_wait(&timings);
     if summary.counts.is_some_and(|c| c.failed > 0) && test_plan.logs_dir.is_dir() {
         summary.logs = Some(test_plan.logs_dir.display().to_string());
     }
@@ -176,8 +190,6 @@ async fn build_and_test(
     build_failed: &mut bool,
     mut interrupt: watch::Receiver<bool>,
 ) -> Result<()> {
-    let interrupted = || Failure::new(Code::Interrupted, "interrupted; cleaned up");
-
     // 2. The image (unless given), then the test binary.
     let started = Instant::now();
     if let Some(given) = &args.image {
@@ -199,13 +211,56 @@ async fn build_and_test(
         );
         let built = tokio::select! {
             built = build => built,
-            _ = interrupt.wait_for(|i| *i) => return Err(interrupted().into()),
+            _ = interrupt.wait_for(|i| *i) => {
+                return Err(Failure::new(Code::Interrupted, "interrupted; cleaned up").into());
+            }
         };
         if let Err(err) = built {
             *build_failed = true;
             return Err(err);
         }
     }
+    // The pool warms up while the tests compile.
+    let warm = args.warm.unwrap_or(test_plan.jobs);
+    let mut test_plan = test_plan.clone();
+    let keeper = if warm > 0 {
+        let spool_dir = test_plan.timings_file.with_file_name("spool");
+        let spool = testbed::spool::Spool::open(&spool_dir)?;
+        test_plan.spool_dir = Some(spool_dir);
+        let spec = testbed::pool::PoolSpec {
+            image: test_plan.image.clone(),
+            run: test_plan.run.clone(),
+            owner: test_plan.owner.clone(),
+            size: warm,
+            ready_timeout: Duration::from_secs(60),
+            timings_file: Some(test_plan.timings_file.clone()),
+        };
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(testbed::pool::keep(docker.clone(), spec, spool, stopped));
+        Some((stop, task))
+    } else {
+        None
+    };
+    summary.warm = warm;
+    let result = compile_and_test(root, args, &test_plan, summary, started, interrupt).await;
+    if let Some((stop, task)) = keeper {
+        let _ = stop.send(true);
+        if let Ok(stats) = task.await {
+            summary.pool = Some(stats);
+        }
+    }
+    result
+}
+
+async fn compile_and_test(
+    root: &Path,
+    args: &Args,
+    test_plan: &TestPlan,
+    summary: &mut Summary,
+    started: Instant,
+    interrupt: watch::Receiver<bool>,
+) -> Result<()> {
+    let interrupted = || Failure::new(Code::Interrupted, "interrupted; cleaned up");
     eprintln!("==> compiling the functional tests");
     let compiled = runner::compile(root, test_plan, interrupt.clone()).await?;
     if compiled.interrupted {

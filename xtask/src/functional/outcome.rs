@@ -60,6 +60,11 @@ pub struct Summary {
     pub cleanup: Duration,
     /// Median create-to-ready time and how many containers it covers.
     pub ready: Option<(Duration, usize)>,
+    /// Median time a test waited for its container, and how many tests.
+    pub wait: Option<(Duration, usize)>,
+    /// Size of the warm pool (0: none) and what its keeper did.
+    pub warm: usize,
+    pub pool: Option<testbed::pool::PoolStats>,
     pub removed: String,
     pub junit: Option<String>,
     pub logs: Option<String>,
@@ -78,17 +83,29 @@ impl Summary {
         };
         text.push_str(&format!("  run      {} (image {})\n", self.run, self.image));
         text.push_str(&format!("  build    {}\n", secs(self.build)));
-        let ready = self.ready.map_or(String::new(), |(median, n)| {
-            format!(
-                "; median create to ready {} ms over {n} containers",
-                median.as_millis()
-            )
-        });
+        let pool = match self.pool {
+            Some(p) if self.warm > 0 => {
+                format!(", warm pool of {} ({} started)", self.warm, p.started)
+            }
+            _ => String::new(),
+        };
         text.push_str(&format!(
-            "  tests    {} ({} jobs{ready})\n",
+            "  tests    {} ({} jobs{pool})\n",
             secs(self.tests),
             self.jobs
         ));
+        if let Some((median, n)) = self.ready {
+            text.push_str(&format!(
+                "  start    median create to ready {} ms over {n} containers\n",
+                median.as_millis()
+            ));
+        }
+        if let Some((median, n)) = self.wait {
+            text.push_str(&format!(
+                "  wait     median wait of a test for its container {:.1} ms over {n} tests\n",
+                median.as_secs_f64() * 1000.0
+            ));
+        }
         text.push_str(&format!(
             "  cleanup  {} ({})\n",
             secs(Some(self.cleanup)),
@@ -148,6 +165,9 @@ mod tests {
             tests: Some(Duration::from_secs(10)),
             cleanup: Duration::from_millis(200),
             ready: Some((Duration::from_millis(420), 3)),
+            wait: Some((Duration::from_micros(1500), 3)),
+            warm: 0,
+            pool: None,
             removed: "3 containers, 1 image".into(),
             junit: None,
             logs: None,
@@ -160,6 +180,10 @@ mod tests {
         assert!(text.contains("build    1.5 s"), "{text}");
         assert!(
             text.contains("median create to ready 420 ms over 3 containers"),
+            "{text}"
+        );
+        assert!(
+            text.contains("wait of a test for its container 1.5 ms over 3 tests"),
             "{text}"
         );
         assert!(

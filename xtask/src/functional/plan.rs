@@ -41,6 +41,8 @@ pub struct TestPlan {
     pub owner: String,
     pub logs_dir: PathBuf,
     pub timings_file: PathBuf,
+    /// The warm pool's hand-over directory, when there is a pool.
+    pub spool_dir: Option<PathBuf>,
 }
 
 impl TestPlan {
@@ -94,6 +96,9 @@ impl TestPlan {
             (settings::LOGS, self.logs_dir.display().to_string()),
             (settings::TIMINGS, self.timings_file.display().to_string()),
         ];
+        if let Some(dir) = &self.spool_dir {
+            env.push((settings::SPOOL, dir.display().to_string()));
+        }
         // nextest partitions by itself; under cargo test the harness does it.
         if let (Runner::CargoTest, Some(p)) = (self.runner, self.partition) {
             env.push((settings::PARTITION, p.to_string()));
@@ -125,6 +130,7 @@ mod tests {
             owner: "h:1:2".into(),
             logs_dir: "/logs".into(),
             timings_file: "/t.tsv".into(),
+            spool_dir: None,
         }
     }
 
@@ -179,6 +185,13 @@ mod tests {
                 settings::TIMINGS
             ]
         );
+    }
+
+    #[test]
+    fn a_warm_pool_is_announced_to_the_tests() {
+        let mut p = plan(Runner::Nextest);
+        p.spool_dir = Some("/run/spool".into());
+        assert!(p.env().contains(&(settings::SPOOL, "/run/spool".into())));
     }
 
     #[test]

@@ -14,8 +14,17 @@ pub fn cases() -> Vec<functional::Case> {
     ]
 }
 
+/// A container started for the test itself (not taken from a warm pool), so that removing it
+/// is this process's job and can be awaited.
+fn own() -> Options {
+    Options {
+        fresh: true,
+        ..Options::default()
+    }
+}
+
 fn a_dropped_testbed_leaves_no_container_behind() {
-    let bed = Testbed::start("lifecycle::dropped").expect("a testbed");
+    let bed = Testbed::start_with("lifecycle::dropped", &own()).expect("a testbed");
     let name = bed.container_name().to_owned();
     assert!(container_exists(&name).unwrap());
     drop(bed);
@@ -27,7 +36,7 @@ fn a_panicking_test_keeps_its_logs_and_leaves_no_container() {
     let logs = std::env::temp_dir().join(format!("craton-lifecycle-{}", testbed::random_hex(4)));
     let options = Options {
         logs_dir: Some(logs.clone()),
-        ..Options::default()
+        ..own()
     };
     let bed = Testbed::start_with("lifecycle::panicking", &options).expect("a testbed");
     let name = bed.container_name().to_owned();
@@ -72,7 +81,7 @@ fn a_container_that_never_becomes_ready_is_removed_and_its_logs_explain_why() {
 }
 
 fn a_test_container_carries_its_run_and_test_labels() {
-    let bed = Testbed::start("lifecycle::labelled").expect("a testbed");
+    let bed = Testbed::start_with("lifecycle::labelled", &own()).expect("a testbed");
     let found = bed.labels().unwrap();
     assert_eq!(found[labels::MANAGED], "true");
     assert_eq!(found[labels::TEST], "lifecycle::labelled");
