@@ -39,6 +39,18 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether the process that owns the run still runs. Tests of a run whose owner was killed
+    /// (an orphaned test runner) start no more containers, and remove theirs themselves.
+    pub fn owner_alive(&self) -> bool {
+        match self.owner.parse::<Owner>() {
+            Ok(owner) => {
+                owner.liveness(&crate::owner::this_host(), crate::owner::start_time_of, 0)
+                    == crate::owner::Liveness::Alive
+            }
+            Err(_) => true,
+        }
+    }
+
     /// Reads the environment; fails with the variable to set when the image is not named.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
@@ -111,6 +123,26 @@ mod tests {
         assert_eq!((s.run.as_str(), s.owner.as_str()), ("r1", "h:1:2"));
         assert_eq!(s.logs_dir, Some(PathBuf::from("/tmp/logs")));
         assert_eq!(s.ready_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_run_is_over_when_its_owner_on_this_host_is_gone() {
+        let me = Owner::this_process();
+        let mut s = settings(&[(IMAGE, "i")]).unwrap();
+        s.owner = me.to_string();
+        assert!(s.owner_alive());
+        s.owner = Owner {
+            start_time: me.start_time + 1,
+            ..me.clone()
+        }
+        .to_string();
+        assert!(!s.owner_alive(), "a recycled pid is not the owner");
+        s.owner = Owner {
+            host: "elsewhere".into(),
+            ..me
+        }
+        .to_string();
+        assert!(s.owner_alive(), "another host's owner cannot be checked");
     }
 
     #[test]

@@ -72,6 +72,13 @@ impl Testbed {
 
     pub fn start_with(test: &str, options: &Options) -> Result<Self> {
         let settings = shared_settings()?;
+        if !settings.owner_alive() {
+            anyhow::bail!(
+                "run {} is over: its owner {} is gone (killed?), so no container is started",
+                settings.run,
+                settings.owner
+            );
+        }
         let began = Instant::now();
         let client = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -245,7 +252,9 @@ impl Drop for Testbed {
             self.save_logs();
         }
         let (id, volume) = (std::mem::take(&mut self.id), self.volume.take());
-        if let Some(spool) = &self.spool {
+        // A killed run's keeper no longer removes what is handed back.
+        let keeper_alive = shared_settings().is_ok_and(Settings::owner_alive);
+        if let Some(spool) = self.spool.as_ref().filter(|_| keeper_alive) {
             let removal = Removal { id, volume };
             match spool.hand_back(&removal) {
                 Ok(()) => return,
