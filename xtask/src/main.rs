@@ -5,6 +5,8 @@ mod engine;
 mod exit;
 mod project;
 mod test_cmd;
+#[cfg(test)]
+mod tidy;
 
 use std::process::ExitCode;
 
