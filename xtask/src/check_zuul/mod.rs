@@ -117,9 +117,6 @@ pub fn check_tree(tree: &Path, venv: &Venv, scratch: &Path) -> Result<Vec<Findin
         .context("writing the stand-ins for the zuul-jobs roles")?;
     if !playbooks.is_empty() {
         findings.extend(tools.syntax_check(&playbooks)?);
-    }
-
-    if !playbooks.is_empty() {
         eprintln!(
             "==> check-zuul: ansible-lint on {} playbooks",
             playbooks.len()
