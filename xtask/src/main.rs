@@ -1,6 +1,7 @@
 //! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
+mod check_zuul;
 mod engine;
 mod exit;
 mod project;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Validate zuul.yaml and its playbooks: Zuul's schema, syntax check, ansible-lint.
+    CheckZuul(check_zuul::Args),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +59,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
     }
 }
 

@@ -21,7 +21,18 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
         cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()
     })?;
     step("cargo test", || cmd!(sh, "cargo test --workspace").run())?;
+    check_zuul_phase(&sh, root)?;
     Ok(())
+}
+
+/// zuul.yaml and its playbooks, then proof that the check rejects broken copies of them
+/// (the ignored tests, which need the Python tools the first step installs).
+fn check_zuul_phase(sh: &Shell, root: &Path) -> Result<()> {
+    eprintln!("==> cargo xtask check-zuul");
+    crate::check_zuul::run(root, crate::check_zuul::Args::default())?;
+    step("check-zuul rejects broken configurations", || {
+        cmd!(sh, "cargo test --package xtask -- --ignored check_zuul::").run()
+    })
 }
 
 /// Runs one phase and names it when it fails, so the last line says what to fix.
