@@ -130,8 +130,9 @@ pub fn ensure_engine() -> Result<()> {
     let Err(unreachable) = runtime.block_on(crate::engine::connect()) else {
         return Ok(());
     };
-    let elsewhere =
-        crate::engine::socket_path().is_none_or(|p| p != std::path::Path::new(paths::SOCKET));
+    // setup-docker manages the default socket only; an engine elsewhere is not ours to start.
+    let elsewhere = std::env::var("DOCKER_HOST")
+        .is_ok_and(|host| !host.is_empty() && !paths::is_default_socket(&host));
     let process = facts::process_identity();
     let shell = xshell::Shell::new()?;
     if elsewhere || facts::privilege(&shell, &process) == Privilege::None {
