@@ -5,6 +5,7 @@ mod check_zuul;
 mod engine;
 mod exit;
 mod project;
+mod setup_docker;
 mod test_cmd;
 #[cfg(test)]
 mod tidy;
@@ -29,6 +30,13 @@ enum Command {
     Test(test_cmd::Args),
     /// Validate zuul.yaml and its playbooks: Zuul's schema, syntax check, ansible-lint.
     CheckZuul(check_zuul::Args),
+    /// Install Docker and give a user the socket through its primary group: no new login needed.
+    ///
+    /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
+    /// pid file /run/craton-dockerd.pid); with systemd, writes the drop-in
+    /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
+    /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
+    SetupDocker(setup_docker::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +68,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
+        Command::SetupDocker(args) => setup_docker::run(args),
     }
 }
 
