@@ -4,6 +4,7 @@
 mod engine;
 mod exit;
 mod project;
+mod systemd_e2e;
 mod test_cmd;
 
 use std::process::ExitCode;
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Prove setup-docker's systemd path in a Debian container booting systemd (root only).
+    SystemdE2e(systemd_e2e::Args),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::SystemdE2e(args) => systemd_e2e::run(&project::root()?, args),
     }
 }
 
