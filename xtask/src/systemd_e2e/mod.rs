@@ -36,6 +36,20 @@ pub struct Args {
     /// Seconds to wait for systemd in the container to reach `running` or `degraded`.
     #[arg(long, default_value_t = 120)]
     pub boot_timeout: u64,
+    /// Build the image even when it is cached (to pick up Debian's updates); the old one is
+    /// removed once the new one is in.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+impl Default for Args {
+    /// What `cargo xtask systemd-e2e` without flags does (`cargo xtask test` runs this).
+    fn default() -> Self {
+        use clap::{Args as _, FromArgMatches};
+        let command = Self::augment_args(clap::Command::new("systemd-e2e"));
+        let matches = command.get_matches_from(["systemd-e2e"]);
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
 }
 
 /// Longest any one scenario command may take (setup-docker restarts the daemon, dpkg -i
@@ -95,7 +109,7 @@ async fn run_as_root(root: &Path, args: &Args, timings: &mut Timings) -> Result<
 
     let image = RECIPE.image_name();
     eprintln!("==> image {image}");
-    let plan = rootfs::plan(&docker, &RECIPE).await?;
+    let plan = rootfs::plan(&docker, &RECIPE, args.rebuild).await?;
     // The static build (CPU) and debootstrap (network, dpkg) overlap well.
     let build_root = root.to_path_buf();
     let static_build = tokio::task::spawn_blocking(move || {
@@ -108,14 +122,25 @@ async fn run_as_root(root: &Path, args: &Args, timings: &mut Timings) -> Result<
             timings.add("image (cached)", Duration::ZERO);
             Ok(())
         }
-        rootfs::Plan::Build(debootstrap) => {
+        rootfs::Plan::Build {
+            debootstrap,
+            replaces,
+        } => {
             let work_dir = root.join("target").join("systemd-e2e");
-            rootfs::build(&docker, &debootstrap, &work_dir, &RECIPE, &args.mirror)
-                .await
-                .map(|built| {
-                    timings.add("image: debootstrap", built.debootstrap);
-                    timings.add("image: import", built.import);
-                })
+            let replaces = replaces.as_deref();
+            rootfs::build(
+                &docker,
+                &debootstrap,
+                replaces,
+                &work_dir,
+                &RECIPE,
+                &args.mirror,
+            )
+            .await
+            .map(|built| {
+                timings.add("image: debootstrap", built.debootstrap);
+                timings.add("image: import", built.import);
+            })
         }
     };
     let built = static_build
@@ -290,6 +315,22 @@ impl Timings {
         println!("  timings:");
         for (phase, took) in &self.0 {
             println!("    {phase:<22} {:>7.1}s", took.as_secs_f64());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_test_phase_runs_the_setup_docker_scenario_with_the_documented_defaults() {
+        let args = Args::default();
+        assert_eq!(args.scenario, Scenario::SetupDocker);
+        assert_eq!(args.boot_timeout, 120);
+        assert!(!args.rebuild);
+        if std::env::var_os("CRATON_DEBIAN_MIRROR").is_none() {
+            assert_eq!(args.mirror, DEFAULT_MIRROR);
         }
     }
 }

@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use bollard::Docker;
 use bollard::errors::Error as EngineError;
-use bollard::query_parameters::{CreateImageOptionsBuilder, ListImagesOptionsBuilder};
+use bollard::query_parameters::{
+    CreateImageOptionsBuilder, ListImagesOptionsBuilder, RemoveImageOptions,
+};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -31,12 +33,16 @@ pub struct Built {
 #[derive(Debug)]
 pub enum Plan {
     Cached,
-    Build(PathBuf),
+    Build {
+        debootstrap: PathBuf,
+        /// The id of the image a `--rebuild` replaces; removed once the new one is in.
+        replaces: Option<String>,
+    },
 }
 
-/// Finds `recipe`'s image, or the debootstrap to build it with (installing it when we can);
-/// quick, so that a skip comes before anything slow starts.
-pub async fn plan(docker: &Docker, recipe: &Recipe) -> Result<Plan> {
+/// Finds `recipe`'s image (unless `rebuild`), or the debootstrap to build it with (installing
+/// it when we can); quick, so that a skip comes before anything slow starts.
+pub async fn plan(docker: &Docker, recipe: &Recipe, rebuild: bool) -> Result<Plan> {
     let name = recipe.image_name();
     match docker.inspect_image(&name).await {
         Ok(image) => {
@@ -55,19 +61,30 @@ pub async fn plan(docker: &Docker, recipe: &Recipe) -> Result<Plan> {
                     ))
                 );
             }
-            Ok(Plan::Cached)
+            if !rebuild {
+                return Ok(Plan::Cached);
+            }
+            Ok(Plan::Build {
+                debootstrap: find_or_install_debootstrap(&Shell::new()?)?,
+                replaces: image.id,
+            })
         }
         Err(EngineError::DockerResponseServerError {
             status_code: 404, ..
-        }) => Ok(Plan::Build(find_or_install_debootstrap(&Shell::new()?)?)),
+        }) => Ok(Plan::Build {
+            debootstrap: find_or_install_debootstrap(&Shell::new()?)?,
+            replaces: None,
+        }),
         Err(err) => Err(err).with_context(|| format!("inspecting image {name}")),
     }
 }
 
-/// Builds `recipe`'s image in a fresh directory under `work_dir`, removed afterwards.
+/// Builds `recipe`'s image in a fresh directory under `work_dir`, removed afterwards; then
+/// removes the image it `replaces` (now untagged), so a rebuild leaves no dangling image.
 pub async fn build(
     docker: &Docker,
     debootstrap: &Path,
+    replaces: Option<&str>,
     work_dir: &Path,
     recipe: &Recipe,
     mirror: &str,
@@ -86,6 +103,26 @@ pub async fn build(
     let removed = remove_root(&dir);
     let built = built?;
     removed?;
+    if let Some(old) = replaces {
+        let name = recipe.image_name();
+        let new = docker
+            .inspect_image(&name)
+            .await
+            .with_context(|| format!("inspecting image {name}"))?
+            .id;
+        if new.as_deref() != Some(old) {
+            docker
+                .remove_image(old, None::<RemoveImageOptions>, None)
+                .await
+                .map_err(|err| {
+                    Failure::new(
+                        Code::CleanupFailed,
+                        format!("cannot remove the image {name} replaced ({old}): {err}"),
+                    )
+                })?;
+            eprintln!("    removed the image it replaces ({old})");
+        }
+    }
     Ok(built)
 }
 
