@@ -4,6 +4,7 @@
 mod engine;
 mod exit;
 mod project;
+mod setup_docker;
 mod systemd_e2e;
 mod test_cmd;
 
@@ -25,6 +26,13 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Install Docker and give a user the socket through its primary group: no new login needed.
+    ///
+    /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
+    /// pid file /run/craton-dockerd.pid); with systemd, writes the drop-in
+    /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
+    /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
+    SetupDocker(setup_docker::Args),
     /// Prove setup-docker's systemd path in a Debian container booting systemd (root only).
     SystemdE2e(systemd_e2e::Args),
 }
@@ -57,6 +65,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::SetupDocker(args) => setup_docker::run(args),
         Command::SystemdE2e(args) => systemd_e2e::run(&project::root()?, args),
     }
 }
