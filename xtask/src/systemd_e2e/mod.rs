@@ -169,12 +169,18 @@ async fn run_as_root(root: &Path, args: &Args, timings: &mut Timings) -> Result<
     let started = Instant::now();
     let removed = host.remove().await;
     timings.add("container remove", started.elapsed());
-    match exercised {
-        Err(panic) => std::panic::resume_unwind(panic),
-        Ok(result) => {
-            result?;
-            removed
+    match (exercised, removed) {
+        (Ok(Ok(())), removed) => removed,
+        (exercised, Err(not_removed)) => {
+            // Say so here: the error that ends the run is the earlier one.
+            eprintln!("error: {not_removed:#}");
+            match exercised {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(result) => result,
+            }
         }
+        (Err(panic), Ok(())) => std::panic::resume_unwind(panic),
+        (Ok(result), Ok(())) => result,
     }
 }
 

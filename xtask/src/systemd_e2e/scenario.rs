@@ -16,9 +16,9 @@ pub const PACKAGED_UNIT: &str = "/lib/systemd/system/docker.socket";
 pub const DROP_IN: &str = "/etc/systemd/system/docker.socket.d/craton-socket-group.conf";
 /// curl's exit code when it cannot connect: what a user without access to the socket gets.
 pub const CURL_COULDNT_CONNECT: i64 = 7;
-/// What setup-docker prints on a run that finds everything already in place (any one of them,
-/// compared case-insensitively).
-pub const NOTHING_CHANGED: &[&str] = &["nothing changed", "nothing to change", "nothing to do"];
+/// What setup-docker prints on a run that finds everything already in place (compared
+/// case-insensitively).
+pub const NOTHING_CHANGED: &[&str] = &["nothing changed"];
 
 /// Which scenario to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -49,6 +49,8 @@ pub enum Check {
     /// Trimmed stdout equals this.
     StdoutIs(String),
     StdoutContains(String),
+    /// stdout or stderr contains this.
+    OutputContains(String),
     /// stdout or stderr contains one of these, ignoring case.
     OutputMentionsOneOf(&'static [&'static str]),
     /// stdout, split on whitespace, does not contain this word.
@@ -115,6 +117,12 @@ impl Step {
                 Check::StdoutContains(want) if !stdout.contains(want.as_str()) => {
                     problems.push(format!("stdout does not contain {want:?}"));
                 }
+                Check::OutputContains(want)
+                    if !outcome.stdout.contains(want.as_str())
+                        && !outcome.stderr.contains(want.as_str()) =>
+                {
+                    problems.push(format!("output does not contain {want:?}"));
+                }
                 Check::OutputMentionsOneOf(phrases) => {
                     let output = format!("{}\n{}", outcome.stdout, outcome.stderr).to_lowercase();
                     if !phrases.iter().any(|p| output.contains(&p.to_lowercase())) {
@@ -149,6 +157,23 @@ pub fn steps(scenario: Scenario) -> Vec<Step> {
                 argv.extend_from_slice(extra);
                 Step::new(title, &argv).show_output()
             };
+            // The binary alone, run from / with no checkout anywhere (issue 6, "Also").
+            steps.push(
+                setup(
+                    "setup-docker --dry-run prints the drop-in it would write",
+                    &["--user", USER, "--dry-run"],
+                )
+                .check(Check::OutputContains(DROP_IN.to_string()))
+                .check(Check::OutputContains(format!("SocketGroup={USER}"))),
+            );
+            steps.push(socket_is(
+                "the dry run left the socket root:docker 0660",
+                "docker",
+            ));
+            steps.push(Step::new(
+                "the dry run wrote no drop-in",
+                &["test", "!", "-e", DROP_IN],
+            ));
             steps.push(setup(
                 "setup-docker gives zuul the socket",
                 &["--user", USER, "--yes"],
@@ -164,6 +189,13 @@ pub fn steps(scenario: Scenario) -> Vec<Step> {
             );
             steps.extend(snapshot(Snapshot::Compare));
             steps.extend(reinstall_package());
+            steps.push(
+                setup(
+                    "after the reinstall setup-docker still has nothing to change",
+                    &["--user", USER, "--yes"],
+                )
+                .check(Check::OutputMentionsOneOf(NOTHING_CHANGED)),
+            );
             steps.push(setup("setup-docker --revert", &["--revert", "--yes"]));
             steps.extend(default_restored());
         }
@@ -315,6 +347,12 @@ fn snapshot(mode: Snapshot) -> Vec<Step> {
     probes
         .into_iter()
         .map(|(key, what, argv)| match mode {
+            Snapshot::Record if key == "drop-in content" => {
+                Step::new(format!("record {what}: zuul's group, mode 0660"), &argv)
+                    .record(key)
+                    .check(Check::StdoutContains(format!("SocketGroup={USER}")))
+                    .check(Check::StdoutContains("SocketMode=0660".to_string()))
+            }
             Snapshot::Record => Step::new(format!("record {what}"), &argv).record(key),
             Snapshot::Compare => {
                 Step::new(format!("{what} did not change"), &argv).check(Check::StdoutSameAs(key))
@@ -485,6 +523,8 @@ mod tests {
         let order = [
             "zuul is denied the engine",
             "record the packaged unit's sha256",
+            "setup-docker --dry-run prints the drop-in it would write",
+            "the dry run wrote no drop-in",
             "setup-docker gives zuul the socket",
             "zuul reaches the engine after setup-docker",
             "packaged unit is byte-identical after setup-docker",
@@ -494,6 +534,7 @@ mod tests {
             "reinstall docker.io from the cached .deb",
             "systemctl restart docker.socket",
             "zuul reaches the engine after the reinstall",
+            "after the reinstall setup-docker still has nothing to change",
             "setup-docker --revert",
             "socket is back to root:docker 0660",
             "the drop-in is gone",
@@ -525,6 +566,39 @@ mod tests {
             ]
         );
         assert!(step.show_output);
+    }
+
+    #[test]
+    fn the_dry_run_must_show_the_drop_in_and_write_nothing() {
+        let steps = steps(Scenario::SetupDocker);
+        let dry = find(
+            &steps,
+            "setup-docker --dry-run prints the drop-in it would write",
+        );
+        assert!(dry.argv.contains(&"--dry-run".to_string()));
+        assert!(
+            !dry.argv.contains(&"--yes".to_string()),
+            "a dry run needs no confirmation"
+        );
+        let printed = Outcome {
+            stderr: format!("would write {DROP_IN}:\n[Socket]\nSocketGroup=zuul\n"),
+            ..ok("")
+        };
+        assert!(dry.judge(&printed, &HashMap::new()).is_empty());
+        assert!(!dry.judge(&ok("plan: nothing"), &HashMap::new()).is_empty());
+    }
+
+    #[test]
+    fn the_recorded_drop_in_must_set_zuuls_group_and_mode_0660() {
+        let steps = steps(Scenario::SetupDocker);
+        let step = steps
+            .iter()
+            .find(|s| s.record == Some("drop-in content"))
+            .unwrap();
+        let good = ok("[Socket]\nSocketGroup=zuul\nSocketMode=0660\n");
+        assert!(step.judge(&good, &HashMap::new()).is_empty());
+        let world = ok("[Socket]\nSocketGroup=zuul\nSocketMode=0666\n");
+        assert!(!step.judge(&world, &HashMap::new()).is_empty());
     }
 
     #[test]
