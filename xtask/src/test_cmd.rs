@@ -21,6 +21,18 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
         cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()
     })?;
     step("cargo test", || cmd!(sh, "cargo test --workspace").run())?;
+    eprintln!("==> Docker engine reachable (runs setup-docker when it can act without a password)");
+    crate::setup_docker::ensure_engine()?;
+    step(
+        "setup-docker end to end (restarts dockerd briefly when root)",
+        || {
+            cmd!(
+                sh,
+                "cargo test -p xtask --test setup_docker_e2e -- --ignored --test-threads=1"
+            )
+            .run()
+        },
+    )?;
     Ok(())
 }
 

@@ -365,16 +365,35 @@ fn read_daemon_json(path: &Path) -> DaemonConfig {
     }
 }
 
-/// The root-owned dockerd that serves the default socket, if one runs. Rootless daemons and
-/// daemons on other sockets are not ours to touch.
+/// The root-owned dockerd that serves this host's default socket, if one runs. Rootless
+/// daemons, daemons on other sockets and daemons inside containers (visible in /proc, but in
+/// another mount namespace) are not ours to touch.
 pub fn find_daemon() -> Option<Daemon> {
+    // dockerd writes a pid file in this namespace: ours, or the default one.
+    let named = [paths::DAEMON_PIDFILE, "/var/run/docker.pid"]
+        .iter()
+        .filter_map(|file| fs::read_to_string(file).ok()?.trim().parse().ok())
+        .find_map(daemon_at);
+    if named.is_some() {
+        return named;
+    }
     let entries = fs::read_dir("/proc").ok()?;
     let mut pids: Vec<u32> = entries
         .filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str()?.parse().ok())
         .collect();
     pids.sort_unstable();
-    pids.into_iter().find_map(daemon_at)
+    pids.into_iter()
+        .filter(|pid| in_our_mount_namespace(*pid))
+        .find_map(daemon_at)
+}
+
+/// True when the process sees the same files as we do. Reading another user's namespace
+/// needs root; when we cannot tell, the process does not count.
+fn in_our_mount_namespace(pid: u32) -> bool {
+    let ours = fs::read_link("/proc/self/ns/mnt");
+    let theirs = fs::read_link(format!("/proc/{pid}/ns/mnt"));
+    matches!((ours, theirs), (Ok(a), Ok(b)) if a == b)
 }
 
 fn daemon_at(pid: u32) -> Option<Daemon> {
