@@ -6,6 +6,7 @@ mod engine;
 mod exit;
 mod project;
 mod setup_docker;
+mod systemd_e2e;
 mod test_cmd;
 #[cfg(test)]
 mod tidy;
@@ -37,6 +38,8 @@ enum Command {
     /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
     /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
     SetupDocker(setup_docker::Args),
+    /// Prove setup-docker's systemd path in a Debian container booting systemd (root only).
+    SystemdE2e(systemd_e2e::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +72,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
         Command::SetupDocker(args) => setup_docker::run(args),
+        Command::SystemdE2e(args) => systemd_e2e::run(&project::root()?, args),
     }
 }
 
