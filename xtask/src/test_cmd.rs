@@ -35,7 +35,7 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
         return Ok(());
     }
     check_zuul_phase(&sh, root)?;
-    engine_phases(&sh)?;
+    engine_phases(&sh, root)?;
     Ok(())
 }
 
@@ -53,7 +53,7 @@ fn check_zuul_phase(sh: &Shell, root: &Path) -> Result<()> {
 
 /// Everything that needs a Docker engine. setup-docker's end-to-end test restarts the daemon,
 /// so it runs first and alone.
-fn engine_phases(sh: &Shell) -> Result<()> {
+fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
     eprintln!("==> Docker engine reachable (runs setup-docker when it can act without a password)");
     crate::setup_docker::ensure_engine()?;
     step(
