@@ -67,6 +67,8 @@ fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
             .run()
         },
     )?;
+    eprintln!("==> systemd-e2e (setup-docker on a systemd host; skips when not root)");
+    crate::systemd_e2e::run(root, crate::systemd_e2e::Args::default())?;
     Ok(())
 }
 
