@@ -2,13 +2,17 @@
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
 mod build_image;
+mod check_zuul;
 mod clean_dangling;
 mod engine;
 mod exit;
 mod functional;
 mod project;
 mod setup_docker;
+mod systemd_e2e;
 mod test_cmd;
+#[cfg(test)]
+mod tidy;
 
 use std::process::ExitCode;
 
@@ -34,6 +38,8 @@ enum Command {
     CleanDangling(clean_dangling::Args),
     /// Build the image, run the functional tests (a fresh container each), leave nothing behind.
     Functional(functional::Args),
+    /// Validate zuul.yaml and its playbooks: Zuul's schema, syntax check, ansible-lint.
+    CheckZuul(check_zuul::Args),
     /// Install Docker and give a user the socket through its primary group: no new login needed.
     ///
     /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
@@ -41,6 +47,8 @@ enum Command {
     /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
     /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
     SetupDocker(setup_docker::Args),
+    /// Prove setup-docker's systemd path in a Debian container booting systemd (root only).
+    SystemdE2e(systemd_e2e::Args),
 }
 
 fn main() -> ExitCode {
@@ -74,7 +82,9 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
         Command::Functional(args) => functional::run(&project::root()?, args),
+        Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
         Command::SetupDocker(args) => setup_docker::run(args),
+        Command::SystemdE2e(args) => systemd_e2e::run(&project::root()?, args),
     }
 }
 

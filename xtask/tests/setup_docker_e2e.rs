@@ -161,6 +161,12 @@ fn a_fresh_user_reaches_the_engine_without_a_new_login_and_a_second_run_changes_
         return;
     }
     let _turn = HOST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let running = xtask(&["setup-docker", "--user", "root"]);
+    assert!(
+        running.status.success(),
+        "a daemon runs:\n{}",
+        text(&running)
+    );
     let user = ThrowawayUser::create("grant");
     let _restore = DaemonAsFound::record();
 

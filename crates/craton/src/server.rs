@@ -22,6 +22,8 @@ pub async fn serve(listen: SocketAddr, database: &Path) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
+    // The bound address, not the asked one: with port 0 this is where the service really is.
+    let listen = listener.local_addr().unwrap_or(listen);
     tracing::info!(%listen, database = %database.display(), "craton is serving");
     axum::serve(listener, router(db))
         .with_graceful_shutdown(shutdown_signal())

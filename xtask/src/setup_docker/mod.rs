@@ -105,8 +105,20 @@ pub fn run(args: Args) -> Result<()> {
         last_plan = rest;
     }
 
+    let me = &facts.process;
     let report = match &last_plan.verify {
-        Some(who) => Some(verify::verify(who, &facts.process, facts.privilege)?),
+        // Becoming another user takes root; without it there was nothing to do either.
+        Some(who)
+            if facts.privilege == Privilege::None && (who.uid, who.gid) != (me.uid, me.gid) =>
+        {
+            eprintln!(
+                "note: not checked as {}: running a check as another user needs root or \
+                 password-free sudo",
+                who.user
+            );
+            None
+        }
+        Some(who) => Some(verify::verify(who, me, facts.privilege)?),
         None => None,
     };
     print_report(
@@ -130,8 +142,9 @@ pub fn ensure_engine() -> Result<()> {
     let Err(unreachable) = runtime.block_on(crate::engine::connect()) else {
         return Ok(());
     };
-    let elsewhere =
-        crate::engine::socket_path().is_none_or(|p| p != std::path::Path::new(paths::SOCKET));
+    // setup-docker manages the default socket only; an engine elsewhere is not ours to start.
+    let elsewhere = std::env::var("DOCKER_HOST")
+        .is_ok_and(|host| !host.is_empty() && !paths::is_default_socket(&host));
     let process = facts::process_identity();
     let shell = xshell::Shell::new()?;
     if elsewhere || facts::privilege(&shell, &process) == Privilege::None {

@@ -117,6 +117,8 @@ pub struct DaemonJson {
     pub group: Option<String>,
     /// `"hosts"`: conflicts with `dockerd -H` (and with systemd's `-H fd://`).
     pub hosts: Option<Vec<String>>,
+    /// `"live-restore"`: conflicts with `dockerd --live-restore`.
+    pub live_restore: Option<bool>,
 }
 
 impl DaemonJson {
@@ -149,7 +151,20 @@ impl DaemonJson {
             ),
             Some(other) => return Err(format!("\"hosts\" must be a list, not {other}")),
         };
-        Ok(Self { group, hosts })
+        let live_restore = match object.get("live-restore") {
+            None => None,
+            Some(serde_json::Value::Bool(on)) => Some(*on),
+            Some(other) => {
+                return Err(format!(
+                    "\"live-restore\" must be true or false, not {other}"
+                ));
+            }
+        };
+        Ok(Self {
+            group,
+            hosts,
+            live_restore,
+        })
     }
 }
 
@@ -283,7 +298,7 @@ mod tests {
     #[test]
     fn daemon_json_reads_group_and_hosts_and_ignores_other_keys() {
         let json = DaemonJson::parse(
-            r#"{"group": "docker", "hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"], "debug": true}"#,
+            r#"{"group": "docker", "hosts": ["unix:///var/run/docker.sock", "tcp://127.0.0.1:2375"], "live-restore": false, "debug": true}"#,
         );
         assert_eq!(
             json,
@@ -293,6 +308,7 @@ mod tests {
                     "unix:///var/run/docker.sock".into(),
                     "tcp://127.0.0.1:2375".into()
                 ]),
+                live_restore: Some(false),
             })
         );
     }

@@ -624,6 +624,11 @@ fn dockerd_args(
             ));
         }
     }
+    // Containers keep running while setup-docker restarts this daemon later (another group,
+    // --revert): the engine may be shared, and its downtime should cost no one a container.
+    if json.live_restore.is_none() {
+        args.push("--live-restore".to_owned());
+    }
     args.extend(["--pidfile".to_owned(), paths::DAEMON_PIDFILE.to_owned()]);
     Ok(args)
 }

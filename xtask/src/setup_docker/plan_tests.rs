@@ -138,11 +138,12 @@ fn refusal(facts: &Facts, request: &Request) -> Failure {
     plan(facts, request).expect_err("the plan should be refused")
 }
 
-const OUR_FLAGS: [&str; 6] = [
+const OUR_FLAGS: [&str; 7] = [
     "--group",
     "zuul",
     "-H",
     "unix:///var/run/docker.sock",
+    "--live-restore",
     "--pidfile",
     "/run/craton-dockerd.pid",
 ];
@@ -272,6 +273,7 @@ fn daemon_json_group_conflict_is_refused_saying_what_to_change() {
         daemon_json: DaemonConfig::Present(DaemonJson {
             group: Some("docker".into()),
             hosts: None,
+            ..DaemonJson::default()
         }),
         ..debian_without_systemd()
     };
@@ -295,14 +297,28 @@ fn daemon_json_naming_the_same_group_means_no_group_flag() {
         daemon_json: DaemonConfig::Present(DaemonJson {
             group: Some("zuul".into()),
             hosts: Some(vec!["unix:///var/run/docker.sock".into()]),
+            ..DaemonJson::default()
         }),
         ..debian_without_systemd()
     };
     let plan = plan(&facts, &for_user("zuul")).unwrap();
     assert_eq!(
         start_args(&plan.steps[1]),
-        ["--pidfile", "/run/craton-dockerd.pid"]
+        ["--live-restore", "--pidfile", "/run/craton-dockerd.pid"]
     );
+}
+
+#[test]
+fn daemon_json_live_restore_means_no_live_restore_flag() {
+    let facts = Facts {
+        daemon_json: DaemonConfig::Present(DaemonJson {
+            live_restore: Some(false),
+            ..DaemonJson::default()
+        }),
+        ..debian_without_systemd()
+    };
+    let plan = plan(&facts, &for_user("zuul")).unwrap();
+    assert!(!start_args(&plan.steps[1]).contains(&"--live-restore"));
 }
 
 #[test]
@@ -311,6 +327,7 @@ fn daemon_json_hosts_without_the_default_socket_is_a_conflict() {
         daemon_json: DaemonConfig::Present(DaemonJson {
             group: None,
             hosts: Some(vec!["tcp://127.0.0.1:2375".into()]),
+            ..DaemonJson::default()
         }),
         ..debian_without_systemd()
     };
@@ -336,6 +353,7 @@ fn daemon_json_group_under_systemd_is_only_a_note() {
         daemon_json: DaemonConfig::Present(DaemonJson {
             group: Some("docker".into()),
             hosts: None,
+            ..DaemonJson::default()
         }),
         ..ubuntu_with_systemd()
     };
@@ -499,6 +517,7 @@ fn root_without_a_daemon_starts_one_with_the_default_group() {
         [
             "-H",
             "unix:///var/run/docker.sock",
+            "--live-restore",
             "--pidfile",
             "/run/craton-dockerd.pid"
         ]
@@ -772,6 +791,7 @@ fn revert_without_systemd_restarts_our_daemon_with_the_default_group() {
         [
             "-H",
             "unix:///var/run/docker.sock",
+            "--live-restore",
             "--pidfile",
             "/run/craton-dockerd.pid"
         ]
@@ -831,7 +851,7 @@ fn dry_run_shows_the_detached_start_with_log_and_pid_file() {
     assert!(shown.contains("$ kill -TERM 4754"), "{shown}");
     assert!(shown.contains("setsid"), "{shown}");
     assert!(
-        shown.contains("sh /var/log/craton-dockerd.log /usr/sbin/dockerd --group zuul -H unix:///var/run/docker.sock --pidfile /run/craton-dockerd.pid"),
+        shown.contains("sh /var/log/craton-dockerd.log /usr/sbin/dockerd --group zuul -H unix:///var/run/docker.sock --live-restore --pidfile /run/craton-dockerd.pid"),
         "{shown}"
     );
     assert!(shown.contains("needs --yes"), "{shown}");

@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use rusqlite::types::Value;
-use serde_json::Value as Json_;
+use rusqlite::types::Value as SqlValue;
+use serde_json::Value;
 
 use super::{created, list_page};
 use crate::auth::Caller;
@@ -21,9 +21,9 @@ use crate::storage::inventory::{WithVariables, get_with_variables};
 use crate::storage::record::not_found;
 
 /// A path id that is not a UUID names no project.
-fn parse(raw: &str) -> Result<Value> {
+fn parse(raw: &str) -> Result<SqlValue> {
     project_id("id", raw)
-        .map(Value::Text)
+        .map(SqlValue::Text)
         .map_err(|_| not_found(Kind::Project, raw))
 }
 
@@ -31,7 +31,7 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     RawQuery(query): RawQuery,
-) -> Result<Json<Json_>> {
+) -> Result<Json<Value>> {
     list_page::<Project>(&state, caller.scope(), query).await
 }
 

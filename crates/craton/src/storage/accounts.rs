@@ -107,6 +107,7 @@ const PROJECT_CHILDREN: &[Child] = &[
     },
 ];
 
+/// Project names are unique across Craton: the scope condition `1 = 1` holds for every row.
 fn global_scope() -> NameScope {
     NameScope {
         column: "1",

@@ -45,10 +45,13 @@ impl Db {
     }
 
     fn from_connection(mut conn: Connection) -> Result<Self> {
-        // WAL lets readers of a file database (backups, sqlite3) work alongside us; it is
-        // meaningless (and refused) for :memory:, hence the query rather than execute.
         conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")?;
+        // WAL with synchronous=NORMAL: a commit costs no fsync (it survives a crash of the
+        // process, not of the machine), and readers such as a backup with sqlite3 can work
+        // alongside us. The -wal file lives next to the database, so mount its directory.
+        // :memory: answers "memory" and stays as it is, hence query_row.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")?;
         migrations::migrate(&mut conn)?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),

@@ -1,4 +1,8 @@
-//! Command-line entry: `craton serve`, `craton healthcheck` and `craton inventory`.
+//! Command-line entry: `craton serve`, `craton healthcheck` and `craton inventory`, one module
+//! per subcommand (serve's is `crate::server`).
+
+mod healthcheck;
+pub mod inventory;
 
 use std::io::IsTerminal;
 use std::net::SocketAddr;
@@ -6,10 +10,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::{Result, bail};
-use clap::{Parser, Subcommand};
-
-use crate::http_client;
+use anyhow::Result;
+use clap::{ArgGroup, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(name = "craton", version, about)]
@@ -39,6 +41,18 @@ enum Command {
         #[arg(long, default_value_t = 3)]
         timeout: u64,
     },
+    /// Ansible dynamic inventory script: prints the inventory of CRATON_REGION_ID (and
+    /// CRATON_CELL_ID) from the service at CRATON_URL, as CRATON_PROJECT / CRATON_USER /
+    /// CRATON_TOKEN.
+    #[command(group(ArgGroup::new("what").required(true).args(["list", "host"])))]
+    Inventory {
+        /// Print the whole inventory.
+        #[arg(long)]
+        list: bool,
+        /// Print the variables of one host.
+        #[arg(long, value_name = "NAME")]
+        host: Option<String>,
+    },
 }
 
 /// Parses the command line, runs the subcommand, and turns its failure into `error: ...` on
@@ -47,7 +61,10 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve { listen, database } => run_server(listen, database),
-        Command::Healthcheck { url, timeout } => healthcheck(&url, Duration::from_secs(timeout)),
+        Command::Healthcheck { url, timeout } => {
+            healthcheck::run(&url, Duration::from_secs(timeout))
+        }
+        Command::Inventory { list: _, host } => inventory::run(host.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,14 +91,6 @@ fn init_logging() {
         .init();
 }
 
-fn healthcheck(url: &str, timeout: Duration) -> Result<()> {
-    let answer = http_client::get(url, &[], timeout)?;
-    if answer.status != 200 {
-        bail!("{url} answered {}: {}", answer.status, answer.body.trim());
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +109,13 @@ mod tests {
         };
         assert_eq!(listen.port(), 8080);
         assert_eq!(database, PathBuf::from("craton.db"));
+    }
+
+    #[test]
+    fn inventory_needs_list_or_host() {
+        assert!(Cli::try_parse_from(["craton", "inventory"]).is_err());
+        assert!(Cli::try_parse_from(["craton", "inventory", "--list", "--host", "h"]).is_err());
+        assert!(Cli::try_parse_from(["craton", "inventory", "--list"]).is_ok());
+        assert!(Cli::try_parse_from(["craton", "inventory", "--host", "h1"]).is_ok());
     }
 }

@@ -1,0 +1,2 @@
+#!/bin/sh
+cargo xtask setup-docker --yes
