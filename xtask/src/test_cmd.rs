@@ -21,6 +21,13 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
         cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()
     })?;
     step("cargo test", || cmd!(sh, "cargo test --workspace").run())?;
+    step("image engine tests", || {
+        cmd!(
+            sh,
+            "cargo test --package xtask --test image_engine -- --ignored"
+        )
+        .run()
+    })?;
     Ok(())
 }
 

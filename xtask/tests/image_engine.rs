@@ -1,7 +1,8 @@
 //! `build-image` and `clean-dangling` run as users run them: the real xtask binary, the real
-//! engine. Each test labels what it makes `dev.craton.test=<its own id>`, narrows clean-dangling
-//! to that label (so parallel tests and other people's images are never touched), and removes
-//! its images and containers when it ends, whether it passed or not.
+//! engine. Each test labels what it makes `dev.craton.image-test=<its own id>`, narrows
+//! clean-dangling to that label (so parallel tests and other people's images are never
+//! touched), and removes its images and containers when it ends, whether it passed or not;
+//! the first test of a run also removes what runs that ended without cleaning up left.
 //!
 //! Tests that need no engine (bad input caught before connecting) run with `cargo test`; the
 //! others are ignored there and run by `cargo xtask test`.
@@ -12,6 +13,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::Once;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bollard::Docker;
@@ -21,7 +23,11 @@ use bollard::query_parameters::{
     RemoveImageOptions,
 };
 
-const TEST_LABEL: &str = "dev.craton.test";
+/// Marks what these tests make, with the making test's id; a key of its own, so that sweeping
+/// the leftovers of ended runs cannot touch other suites' `dev.craton.test` labels.
+const TEST_LABEL: &str = "dev.craton.image-test";
+
+static SWEEP_ENDED_RUNS: Once = Once::new();
 
 /// What one test made on the engine, removed when the test ends.
 struct Scratch {
@@ -50,6 +56,9 @@ impl Scratch {
                 .negotiate_version()
                 .await
                 .expect("these tests need a Docker engine: run `cargo xtask setup-docker`")
+        });
+        SWEEP_ENDED_RUNS.call_once(|| {
+            runtime.block_on(remove_labelled(&docker, TEST_LABEL, made_by_an_ended_run));
         });
         Self {
             id,
@@ -156,67 +165,86 @@ impl Scratch {
             .unwrap();
         name
     }
+}
 
-    /// Removes this test's containers, then its images, tagged or not.
-    async fn remove_everything(&self) {
-        let filters = HashMap::from([("label".to_owned(), vec![self.label()])]);
-        let containers = self
-            .docker
-            .list_containers(Some(ListContainersOptions {
-                all: true,
-                filters: Some(filters.clone()),
-                ..Default::default()
-            }))
-            .await
-            .unwrap_or_default();
-        for container in containers {
-            let Some(id) = container.id else { continue };
-            let options = RemoveContainerOptions {
-                force: true,
-                v: true,
-                ..Default::default()
-            };
-            if let Err(err) = self.docker.remove_container(&id, Some(options)).await {
-                eprintln!("warning: could not remove test container {id}: {err}");
-            }
+/// Removes the containers, then the images, tagged or not, that carry the label `filter`
+/// (`KEY` or `KEY=VALUE`) with a value `owned` accepts.
+async fn remove_labelled(docker: &Docker, filter: &str, owned: impl Fn(&str) -> bool) {
+    let filters = HashMap::from([("label".to_owned(), vec![filter.to_owned()])]);
+    let value = |labels: Option<&HashMap<String, String>>| {
+        labels
+            .and_then(|labels| labels.get(TEST_LABEL))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let containers = docker
+        .list_containers(Some(ListContainersOptions {
+            all: true,
+            filters: Some(filters.clone()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_or_default();
+    for container in containers {
+        let Some(id) = container
+            .id
+            .filter(|_| owned(&value(container.labels.as_ref())))
+        else {
+            continue;
+        };
+        let options = RemoveContainerOptions {
+            force: true,
+            v: true,
+            ..Default::default()
+        };
+        if let Err(err) = docker.remove_container(&id, Some(options)).await {
+            eprintln!("warning: could not remove test container {id}: {err}");
         }
-        let images = self
-            .docker
-            .list_images(Some(ListImagesOptions {
-                filters: Some(filters),
-                ..Default::default()
-            }))
-            .await
-            .unwrap_or_default();
-        for image in images {
-            let tags = image
-                .repo_tags
-                .into_iter()
-                .filter(|tag| tag != "<none>:<none>");
-            let references: Vec<String> = tags.chain([image.id]).collect();
-            for reference in references {
-                match self
-                    .docker
-                    .remove_image(&reference, None::<RemoveImageOptions>, None)
-                    .await
-                {
-                    Ok(_)
-                    | Err(bollard::errors::Error::DockerResponseServerError {
-                        status_code: 404,
-                        ..
-                    }) => {}
-                    Err(err) => {
-                        eprintln!("warning: could not remove test image {reference}: {err}")
-                    }
-                }
+    }
+    let images = docker
+        .list_images(Some(ListImagesOptions {
+            filters: Some(filters),
+            ..Default::default()
+        }))
+        .await
+        .unwrap_or_default();
+    for image in images {
+        if !owned(&value(Some(&image.labels))) {
+            continue;
+        }
+        let tags = image
+            .repo_tags
+            .into_iter()
+            .filter(|tag| tag != "<none>:<none>");
+        let references: Vec<String> = tags.chain([image.id]).collect();
+        for reference in references {
+            match docker
+                .remove_image(&reference, None::<RemoveImageOptions>, None)
+                .await
+            {
+                Ok(_)
+                | Err(bollard::errors::Error::DockerResponseServerError {
+                    status_code: 404, ..
+                }) => {}
+                Err(err) => eprintln!("warning: could not remove test image {reference}: {err}"),
             }
         }
     }
 }
 
+/// Whether the test process that made `id` (`<test>-<pid>-<nanos>`) has ended: a run killed
+/// before its clean-up, or one whose engine went away meanwhile, left these behind.
+fn made_by_an_ended_run(id: &str) -> bool {
+    let mut parts = id.rsplitn(3, '-');
+    let pid = parts.nth(1).and_then(|pid| pid.parse::<u32>().ok());
+    pid.is_some_and(|pid| pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists())
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
-        self.runtime.block_on(self.remove_everything());
+        let label = self.label();
+        self.runtime
+            .block_on(remove_labelled(&self.docker, &label, |_| true));
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -310,6 +338,14 @@ fn an_unreachable_engine_has_its_own_exit_code_and_a_hint() {
             stderr(&output)
         );
     }
+}
+
+#[test]
+fn leftovers_are_swept_only_when_the_run_that_made_them_has_ended() {
+    let own = format!("warm-{}-123", std::process::id());
+    assert!(!made_by_an_ended_run(&own));
+    assert!(!made_by_an_ended_run("a-test-name-without-pid"));
+    assert!(!made_by_an_ended_run("x-1-5"), "pid 1 is always running");
 }
 
 // ---- With the engine. ----
