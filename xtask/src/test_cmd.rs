@@ -70,6 +70,13 @@ fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
     )?;
     eprintln!("==> systemd-e2e (setup-docker on a systemd host; skips when not root)");
     crate::systemd_e2e::run(root, crate::systemd_e2e::Args::default())?;
+    step("image engine tests", Code::TestsFailed, || {
+        cmd!(
+            sh,
+            "cargo test --package xtask --test image_engine -- --ignored"
+        )
+        .run()
+    })?;
     eprintln!("==> cargo xtask functional");
     crate::functional::run(root, crate::functional::Args::default())?;
     Ok(())

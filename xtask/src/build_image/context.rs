@@ -7,12 +7,14 @@ use std::io;
 /// Names inside the context; the Dockerfile refers to them.
 pub const DOCKERFILE: &str = "Dockerfile";
 pub const BINARY: &str = "craton";
-pub const DATA_DIR: &str = "data/";
+/// The tree copied onto `/`: just the empty, writable `/data`.
+pub const ROOTFS_DIR: &str = "rootfs/";
+pub const DATA_DIR: &str = "rootfs/data/";
 
 /// Every entry's modification time. A real time would differ between identical builds.
 const FIXED_MTIME: u64 = 0;
 
-/// A tar archive with the Dockerfile, the binary and an empty data directory.
+/// A tar archive with the Dockerfile, the binary and an empty `rootfs/data/` directory.
 pub fn archive(dockerfile: &[u8], binary: &[u8]) -> io::Result<Vec<u8>> {
     let mut tar = tar::Builder::new(Vec::with_capacity(binary.len() + dockerfile.len() + 4096));
     append(
@@ -22,6 +24,7 @@ pub fn archive(dockerfile: &[u8], binary: &[u8]) -> io::Result<Vec<u8>> {
         0o644,
         dockerfile,
     )?;
+    append(&mut tar, ROOTFS_DIR, tar::EntryType::Directory, 0o755, &[])?;
     append(&mut tar, DATA_DIR, tar::EntryType::Directory, 0o755, &[])?;
     append(&mut tar, BINARY, tar::EntryType::Regular, 0o755, binary)?;
     tar.into_inner()
@@ -78,14 +81,15 @@ mod tests {
     }
 
     #[test]
-    fn the_context_holds_only_the_dockerfile_the_binary_and_the_data_directory() {
+    fn the_context_holds_only_the_dockerfile_the_binary_and_an_empty_data_directory() {
         let tar = archive(b"FROM scratch\n", b"\x7fELF...").unwrap();
         let entries = entries(&tar);
         let names: Vec<_> = entries.iter().map(|e| e.0.as_str()).collect();
-        assert_eq!(names, ["Dockerfile", "data/", "craton"]);
+        assert_eq!(names, ["Dockerfile", "rootfs/", "rootfs/data/", "craton"]);
         assert_eq!(entries[0].6, b"FROM scratch\n");
         assert_eq!(entries[1].1, tar::EntryType::Directory);
-        assert_eq!(entries[2].6, b"\x7fELF...");
+        assert_eq!(entries[2].1, tar::EntryType::Directory);
+        assert_eq!(entries[3].6, b"\x7fELF...");
     }
 
     #[test]

@@ -171,7 +171,14 @@ pub enum Style {
 impl Style {
     /// A bar only for a person at a terminal: not in CI (`CI` set), not with `--quiet`.
     pub fn detect(quiet: bool) -> Self {
-        if quiet || std::env::var_os("CI").is_some() || !std::io::stderr().is_terminal() {
+        let ci = std::env::var("CI").ok();
+        Self::choose(quiet, ci.as_deref(), std::io::stderr().is_terminal())
+    }
+
+    /// CI systems set `CI` to `true` or `1`; `CI=false` or `CI=0` is someone switching it off.
+    fn choose(quiet: bool, ci: Option<&str>, terminal: bool) -> Self {
+        let in_ci = ci.is_some_and(|value| !matches!(value.trim(), "" | "0" | "false"));
+        if quiet || in_ci || !terminal {
             Self::Lines
         } else {
             Self::Bar
@@ -298,6 +305,15 @@ mod tests {
             matches!(&events[..], [Event::Started(step)] if step.instruction == "COPY craton /craton")
         );
         assert_eq!(tracker.running().unwrap().number, 1);
+    }
+
+    #[test]
+    fn the_bar_is_only_for_a_terminal_outside_ci_without_quiet() {
+        assert_eq!(Style::choose(false, None, true), Style::Bar);
+        assert_eq!(Style::choose(false, Some("false"), true), Style::Bar);
+        assert_eq!(Style::choose(false, Some("true"), true), Style::Lines);
+        assert_eq!(Style::choose(true, None, true), Style::Lines);
+        assert_eq!(Style::choose(false, None, false), Style::Lines);
     }
 
     #[test]
