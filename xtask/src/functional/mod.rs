@@ -248,6 +248,9 @@ async fn build_and_test(
         if let Ok(stats) = task.await {
             summary.pool = Some(stats);
         }
+        if let Some(dir) = &test_plan.spool_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
     result
 }
