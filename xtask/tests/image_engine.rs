@@ -26,6 +26,9 @@ use bollard::query_parameters::{
 /// Marks what these tests make, with the making test's id; a key of its own, so that sweeping
 /// the leftovers of ended runs cannot touch other suites' `dev.craton.test` labels.
 const TEST_LABEL: &str = "dev.craton.image-test";
+/// Marks every image of a test's own chain from its first step (see `Scratch::dockerfile`), so
+/// the steps a failed build committed are found too.
+const CHAIN_LABEL: &str = "dev.craton.image-test.chain";
 
 static SWEEP_ENDED_RUNS: Once = Once::new();
 
@@ -58,7 +61,9 @@ impl Scratch {
                 .expect("these tests need a Docker engine: run `cargo xtask setup-docker`")
         });
         SWEEP_ENDED_RUNS.call_once(|| {
-            runtime.block_on(remove_labelled(&docker, TEST_LABEL, made_by_an_ended_run));
+            for key in [TEST_LABEL, CHAIN_LABEL] {
+                runtime.block_on(remove_labelled(&docker, key, made_by_an_ended_run));
+            }
         });
         Self {
             id,
@@ -77,16 +82,28 @@ impl Scratch {
         format!("craton-test:{}-{name}", self.id)
     }
 
-    /// The repository's Dockerfile plus a step that copies a file naming `input` and this test:
-    /// a changed input that changes a layer, as a changed binary would. The layer is this
-    /// test's own, so parallel tests share no cached step that would keep it alive.
+    /// The repository's Dockerfile with a step of this test's own right after `FROM`, so the
+    /// test's chain of cached images is its own from the first step:
+    /// - the engine takes each cached step from the newest matching image, so another
+    ///   `--no-cache` build of the same Dockerfile (a parallel test, someone else's run) could
+    ///   lead a warm rebuild down its chain and miss the cache at this test's label;
+    /// - removing an image prunes its untagged parents, so a parallel test's clean-up could
+    ///   delete a shared cached image just as this test's build commits on top of it.
+    fn dockerfile(&self) -> PathBuf {
+        self.write_dockerfile("own-chain", "")
+    }
+
+    /// `dockerfile()` plus a step that copies a file naming `input`: a changed input that
+    /// changes a layer, as a changed binary would.
     fn dockerfile_with_input(&self, input: &str) -> PathBuf {
-        let path = self.dir.join(format!("Dockerfile.{input}"));
-        let mut text = std::fs::read_to_string(root().join("crates/craton/Dockerfile")).unwrap();
-        text.push_str(&format!(
-            "# input {input} of {}\nCOPY Dockerfile /input\n",
-            self.id
-        ));
+        self.write_dockerfile(input, &format!("# input {input}\nCOPY Dockerfile /input\n"))
+    }
+
+    fn write_dockerfile(&self, name: &str, extra_steps: &str) -> PathBuf {
+        let path = self.dir.join(format!("Dockerfile.{name}"));
+        let text = std::fs::read_to_string(root().join("crates/craton/Dockerfile")).unwrap();
+        let own_step = format!("FROM scratch\nLABEL {CHAIN_LABEL}={}\n", self.id);
+        let text = text.replacen("FROM scratch\n", &own_step, 1) + extra_steps;
         std::fs::write(&path, text).unwrap();
         path
     }
@@ -167,13 +184,13 @@ impl Scratch {
     }
 }
 
-/// Removes the containers, then the images, tagged or not, that carry the label `filter`
-/// (`KEY` or `KEY=VALUE`) with a value `owned` accepts.
-async fn remove_labelled(docker: &Docker, filter: &str, owned: impl Fn(&str) -> bool) {
-    let filters = HashMap::from([("label".to_owned(), vec![filter.to_owned()])]);
+/// Removes the containers, then the images, tagged or not, whose label `key` has a value
+/// `owned` accepts.
+async fn remove_labelled(docker: &Docker, key: &str, owned: impl Fn(&str) -> bool) {
+    let filters = HashMap::from([("label".to_owned(), vec![key.to_owned()])]);
     let value = |labels: Option<&HashMap<String, String>>| {
         labels
-            .and_then(|labels| labels.get(TEST_LABEL))
+            .and_then(|labels| labels.get(key))
             .cloned()
             .unwrap_or_default()
     };
@@ -242,9 +259,12 @@ fn made_by_an_ended_run(id: &str) -> bool {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        let label = self.label();
-        self.runtime
-            .block_on(remove_labelled(&self.docker, &label, |_| true));
+        // Finished images first (their untagged parents go with them), then what failed
+        // builds of this test's chain left.
+        for key in [TEST_LABEL, CHAIN_LABEL] {
+            self.runtime
+                .block_on(remove_labelled(&self.docker, key, |value| value == self.id));
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -354,14 +374,26 @@ fn leftovers_are_swept_only_when_the_run_that_made_them_has_ended() {
 #[ignore = "needs a Docker engine; run by cargo xtask test"]
 fn a_failing_dockerfile_step_is_a_build_failure_naming_the_step() {
     let scratch = Scratch::new("failing-step");
-    let dockerfile = scratch.dir.join("Dockerfile.failing");
-    std::fs::write(&dockerfile, "FROM scratch\nCOPY no-such-file /x\n").unwrap();
+    let dockerfile = scratch.write_dockerfile("failing", "COPY no-such-file /x\n");
     let output = scratch.build(&scratch.tag("failing"), &dockerfile, &[]);
     assert_eq!(output.status.code(), Some(8), "{}", stderr(&output));
     let message = stderr(&output);
-    assert!(message.contains("step 2/"), "{message}");
-    assert!(message.contains("COPY no-such-file /x"), "{message}");
-    assert!(message.contains("no-such-file"), "{message}");
+    assert!(message.contains("error: step "), "{message}");
+    assert!(
+        message.contains("`COPY no-such-file /x` failed"),
+        "{message}"
+    );
+    assert!(message.contains("stat no-such-file"), "{message}");
+
+    // The steps before the failure stay as cache, dangling, and clean-dangling finds them.
+    let chain = format!("{CHAIN_LABEL}={}", scratch.id);
+    let output = xtask(&["clean-dangling", "--dry-run", "--label", &chain], &[]);
+    assert_success(&output);
+    assert!(
+        stdout(&output).contains("would remove 1 image"),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -369,7 +401,7 @@ fn a_failing_dockerfile_step_is_a_build_failure_naming_the_step() {
 fn a_rebuild_with_nothing_changed_reuses_every_step_and_keeps_the_image_id() {
     let scratch = Scratch::new("warm");
     let tag = scratch.tag("warm");
-    let dockerfile = root().join("crates/craton/Dockerfile");
+    let dockerfile = scratch.dockerfile();
     let first = scratch.built_id(&tag, &dockerfile);
     let output = scratch.build(&tag, &dockerfile, &[]);
     assert_success(&output);
@@ -385,7 +417,7 @@ fn a_rebuild_with_nothing_changed_reuses_every_step_and_keeps_the_image_id() {
 fn no_cache_rebuilds_every_step_into_the_same_layers() {
     let scratch = Scratch::new("no-cache");
     let tag = scratch.tag("no-cache");
-    let dockerfile = root().join("crates/craton/Dockerfile");
+    let dockerfile = scratch.dockerfile();
     scratch.built_id(&tag, &dockerfile);
     let layers = |s: &Scratch| {
         s.runtime
@@ -411,7 +443,7 @@ fn no_cache_rebuilds_every_step_into_the_same_layers() {
 fn the_image_is_small_runs_as_nobody_and_serves_from_data() {
     let scratch = Scratch::new("config");
     let tag = scratch.tag("config");
-    let output = scratch.build(&tag, &root().join("crates/craton/Dockerfile"), &[]);
+    let output = scratch.build(&tag, &scratch.dockerfile(), &[]);
     assert_success(&output);
     let summary = stdout(&output);
     assert!(summary.contains(&format!("tag       {tag}")), "{summary}");
