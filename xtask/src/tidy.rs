@@ -37,9 +37,15 @@ fn ci_runs_exactly_the_readme_test_command() {
         .split("## Quick start")
         .nth(1)
         .expect("README has a Quick start section");
+    let quick_start = quick_start.split("\n## ").next().unwrap_or_default();
+    let commands: Vec<&str> = quick_start
+        .lines()
+        .filter_map(|line| line.strip_prefix("    "))
+        .map(|line| line.split('#').next().unwrap_or_default().trim())
+        .collect();
     assert!(
-        quick_start.contains("\n    cargo xtask test\n"),
-        "the README's quick start gives `cargo xtask test`"
+        commands.contains(&"cargo xtask test"),
+        "the README's quick start gives `cargo xtask test`: {commands:?}"
     );
 }
 
@@ -60,4 +66,34 @@ fn script_commands_skip_comments_and_shell_options() {
     let script =
         "#!/bin/sh\n# comment\nset -eu\ncd \"$(dirname \"$0\")\"\n\nexec cargo xtask test\n";
     assert_eq!(script_commands(script), ["cargo xtask test"]);
+}
+
+/// `(number, name)` of every exit code declared in exit.rs, read from its source.
+fn declared_exit_codes() -> Vec<(String, String)> {
+    read("xtask/src/exit.rs")
+        .lines()
+        .filter_map(|line| {
+            let (name, rest) = line.trim().split_once(" = ")?;
+            let number = rest.strip_suffix(',')?;
+            number.parse::<u8>().ok()?;
+            Some((number.to_string(), name.to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn readme_documents_every_exit_code() {
+    let readme = read("README.md");
+    let codes = declared_exit_codes();
+    assert!(
+        codes.len() >= 10,
+        "exit.rs declares its codes as `Name = N,`: found {codes:?}"
+    );
+    for (number, name) in codes {
+        let row = format!("| {number} | `{name}` |");
+        assert!(
+            readme.contains(&row),
+            "README.md's exit code table has no row `{row}`"
+        );
+    }
 }
