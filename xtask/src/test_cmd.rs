@@ -48,7 +48,13 @@ fn check_zuul_phase(sh: &Shell, root: &Path) -> Result<()> {
     step(
         "check-zuul rejects broken configurations",
         Code::TestsFailed,
-        || cmd!(sh, "cargo test --package xtask -- --ignored check_zuul::").run(),
+        || {
+            cmd!(
+                sh,
+                "cargo test --package xtask --bin xtask -- --ignored check_zuul::"
+            )
+            .run()
+        },
     )
 }
 
