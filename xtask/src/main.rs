@@ -1,7 +1,9 @@
 //! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
+mod build_image;
 mod check_zuul;
+mod clean_dangling;
 mod engine;
 mod exit;
 mod project;
@@ -29,6 +31,10 @@ enum Command {
     Test(test_cmd::Args),
     /// Validate zuul.yaml and its playbooks: Zuul's schema, syntax check, ansible-lint.
     CheckZuul(check_zuul::Args),
+    /// Build the craton image from a static release binary (default tag craton:dev).
+    BuildImage(build_image::Args),
+    /// Remove dangling images (untagged leftovers of builds) that no container uses.
+    CleanDangling(clean_dangling::Args),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +66,8 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
+        Command::BuildImage(args) => build_image::run(&project::root()?, args),
+        Command::CleanDangling(args) => clean_dangling::run(args),
     }
 }
 
