@@ -34,5 +34,5 @@ pub use partition::Partition;
 pub use reaper::Session;
 pub use reqwest::Method;
 pub use settings::Settings;
-pub use testbed::Testbed;
+pub use testbed::{Options, Testbed};
 pub use timings::{StartTimings, median_ready_time};
