@@ -10,7 +10,7 @@ pub enum Code {
     Failure = 1,
     /// Flags that clap rejected.
     Usage = 2,
-    /// A value the user gave is wrong: unknown user or group, malformed label, missing file.
+    /// A value the user gave is wrong: malformed label, missing file, a user outside the group.
     BadInput = 3,
     /// Root or password-free `sudo -n` is needed and neither is available.
     NoPrivileges = 4,
@@ -28,6 +28,14 @@ pub enum Code {
     CheckFailed = 10,
     /// Cleanup could not remove something it should have removed.
     CleanupFailed = 11,
+    /// The user named (`--user`, `SUDO_USER`) does not exist on this host.
+    UnknownUser = 12,
+    /// The group named (`--group`) does not exist on this host.
+    UnknownGroup = 13,
+    /// The group would hand root's group to someone else (`--group root` for a non-root user).
+    UnsafeGroup = 14,
+    /// A change needs confirmation: the user declined, or `--yes` is missing where nobody can be asked.
+    NotConfirmed = 15,
     /// Ctrl-C.
     Interrupted = 130,
 }

@@ -7,6 +7,7 @@ mod clean_dangling;
 mod engine;
 mod exit;
 mod project;
+mod setup_docker;
 mod test_cmd;
 #[cfg(test)]
 mod tidy;
@@ -35,6 +36,13 @@ enum Command {
     BuildImage(build_image::Args),
     /// Remove dangling images (untagged leftovers of builds) that no container uses.
     CleanDangling(clean_dangling::Args),
+    /// Install Docker and give a user the socket through its primary group: no new login needed.
+    ///
+    /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
+    /// pid file /run/craton-dockerd.pid); with systemd, writes the drop-in
+    /// /etc/systemd/system/docker.socket.d/craton-socket-group.conf. Runs as root or through
+    /// `sudo -n`; needs no checkout. Access to the socket is equivalent to root: for CI machines.
+    SetupDocker(setup_docker::Args),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +76,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
+        Command::SetupDocker(args) => setup_docker::run(args),
     }
 }
 

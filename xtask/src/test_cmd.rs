@@ -1,4 +1,5 @@
-//! `cargo xtask test`: everything CI checks, in the order that fails fastest.
+//! `cargo xtask test`: everything CI checks, in the order that fails fastest: the checks that
+//! need nothing but the toolchain first, then the ones that need Python tools, then Docker.
 
 use std::path::Path;
 
@@ -9,19 +10,32 @@ use crate::exit::{Code, Failure};
 
 /// Flags of `cargo xtask test`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Only what needs no Docker and no network: formatting, lints and unit tests
+    /// (Zuul's craton-unit job).
+    #[arg(long)]
+    pub unit: bool,
+}
 
-pub fn run(root: &Path, _args: Args) -> Result<()> {
+pub fn run(root: &Path, args: Args) -> Result<()> {
     let sh = Shell::new()?;
     sh.change_dir(root);
-    step("cargo fmt --check", || {
+    step("cargo fmt --check", Code::CheckFailed, || {
         cmd!(sh, "cargo fmt --all -- --check").run()
     })?;
-    step("cargo clippy", || {
+    step("cargo clippy", Code::CheckFailed, || {
         cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()
     })?;
-    step("cargo test", || cmd!(sh, "cargo test --workspace").run())?;
+    step(
+        "cargo test (unit and in-process tests)",
+        Code::TestsFailed,
+        || cmd!(sh, "cargo test --workspace").run(),
+    )?;
+    if args.unit {
+        return Ok(());
+    }
     check_zuul_phase(&sh, root)?;
+    engine_phases(&sh)?;
     Ok(())
 }
 
@@ -30,13 +44,34 @@ pub fn run(root: &Path, _args: Args) -> Result<()> {
 fn check_zuul_phase(sh: &Shell, root: &Path) -> Result<()> {
     eprintln!("==> cargo xtask check-zuul");
     crate::check_zuul::run(root, crate::check_zuul::Args::default())?;
-    step("check-zuul rejects broken configurations", || {
-        cmd!(sh, "cargo test --package xtask -- --ignored check_zuul::").run()
-    })
+    step(
+        "check-zuul rejects broken configurations",
+        Code::TestsFailed,
+        || cmd!(sh, "cargo test --package xtask -- --ignored check_zuul::").run(),
+    )
+}
+
+/// Everything that needs a Docker engine. setup-docker's end-to-end test restarts the daemon,
+/// so it runs first and alone.
+fn engine_phases(sh: &Shell) -> Result<()> {
+    eprintln!("==> Docker engine reachable (runs setup-docker when it can act without a password)");
+    crate::setup_docker::ensure_engine()?;
+    step(
+        "setup-docker end to end (restarts dockerd briefly when root)",
+        Code::TestsFailed,
+        || {
+            cmd!(
+                sh,
+                "cargo test -p xtask --test setup_docker_e2e -- --ignored --test-threads=1"
+            )
+            .run()
+        },
+    )?;
+    Ok(())
 }
 
 /// Runs one phase and names it when it fails, so the last line says what to fix.
-fn step(name: &str, body: impl FnOnce() -> xshell::Result<()>) -> Result<()> {
+fn step(name: &str, code: Code, body: impl FnOnce() -> xshell::Result<()>) -> Result<()> {
     eprintln!("==> {name}");
-    body().map_err(|err| Failure::new(Code::CheckFailed, format!("{name} failed: {err}")).into())
+    body().map_err(|err| Failure::new(code, format!("{name} failed: {err}")).into())
 }
