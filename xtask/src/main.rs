@@ -1,6 +1,7 @@
 //! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
+mod bench;
 mod build_image;
 mod check_zuul;
 mod clean_dangling;
@@ -32,6 +33,8 @@ enum Command {
     Test(test_cmd::Args),
     /// Validate zuul.yaml and its playbooks: Zuul's schema, syntax check, ansible-lint.
     CheckZuul(check_zuul::Args),
+    /// Time what users wait for against the usual way (docker CLI, raw Engine API): a table.
+    Bench(bench::Args),
     /// Build the craton image from a static release binary (default tag craton:dev).
     BuildImage(build_image::Args),
     /// Remove dangling images (untagged leftovers of builds) that no container uses.
@@ -74,6 +77,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
         Command::CheckZuul(args) => check_zuul::run(&project::root()?, args),
+        Command::Bench(args) => bench::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
         Command::SetupDocker(args) => setup_docker::run(args),
