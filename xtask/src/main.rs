@@ -7,6 +7,7 @@ mod check_zuul;
 mod clean_dangling;
 mod engine;
 mod exit;
+mod functional;
 mod project;
 mod setup_docker;
 mod test_cmd;
@@ -39,6 +40,8 @@ enum Command {
     BuildImage(build_image::Args),
     /// Remove dangling images (untagged leftovers of builds) that no container uses.
     CleanDangling(clean_dangling::Args),
+    /// Build the image, run the functional tests (a fresh container each), leave nothing behind.
+    Functional(functional::Args),
     /// Install Docker and give a user the socket through its primary group: no new login needed.
     ///
     /// Without systemd, starts `dockerd --group GROUP` detached (log /var/log/craton-dockerd.log,
@@ -80,6 +83,7 @@ fn dispatch(command: Command) -> anyhow::Result<()> {
         Command::Bench(args) => bench::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
+        Command::Functional(args) => functional::run(&project::root()?, args),
         Command::SetupDocker(args) => setup_docker::run(args),
     }
 }

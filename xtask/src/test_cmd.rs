@@ -26,16 +26,17 @@ pub fn run(root: &Path, args: Args) -> Result<()> {
     step("cargo clippy", Code::CheckFailed, || {
         cmd!(sh, "cargo clippy --workspace --all-targets -- -D warnings").run()
     })?;
+    // The functional suite needs an image and an engine: its own phase below runs it.
     step(
         "cargo test (unit and in-process tests)",
         Code::TestsFailed,
-        || cmd!(sh, "cargo test --workspace").run(),
+        || cmd!(sh, "cargo test --workspace --exclude functional").run(),
     )?;
     if args.unit {
         return Ok(());
     }
     check_zuul_phase(&sh, root)?;
-    engine_phases(&sh)?;
+    engine_phases(&sh, root)?;
     Ok(())
 }
 
@@ -53,7 +54,7 @@ fn check_zuul_phase(sh: &Shell, root: &Path) -> Result<()> {
 
 /// Everything that needs a Docker engine. setup-docker's end-to-end test restarts the daemon,
 /// so it runs first and alone.
-fn engine_phases(sh: &Shell) -> Result<()> {
+fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
     eprintln!("==> Docker engine reachable (runs setup-docker when it can act without a password)");
     crate::setup_docker::ensure_engine()?;
     step(
@@ -67,6 +68,8 @@ fn engine_phases(sh: &Shell) -> Result<()> {
             .run()
         },
     )?;
+    eprintln!("==> cargo xtask functional");
+    crate::functional::run(root, crate::functional::Args::default())?;
     Ok(())
 }
 

@@ -14,8 +14,15 @@ use testbed::{Partition, Session, Testbed, settings};
 /// One functional test.
 pub struct Case {
     name: String,
-    body: fn(&mut Testbed),
+    body: Body,
     volume: bool,
+}
+
+enum Body {
+    /// Gets a fresh testbed from the harness.
+    WithTestbed(fn(&mut Testbed)),
+    /// Manages testbeds itself (tests of the testbed's own guarantees).
+    Bare(fn()),
 }
 
 impl Case {
@@ -30,9 +37,16 @@ impl Case {
         };
         Self {
             name,
-            body,
+            body: Body::WithTestbed(body),
             volume: false,
         }
+    }
+
+    /// A test that starts its own testbeds, if any.
+    pub fn bare(module: &str, function: &str, body: fn()) -> Self {
+        let mut case = Self::new(module, function, |_| {});
+        case.body = Body::Bare(body);
+        case
     }
 
     /// Keep the database on a named volume (for restart tests).
@@ -47,6 +61,14 @@ impl Case {
 
     fn into_trial(self) -> Trial {
         let Self { name, body, volume } = self;
+        let body = match body {
+            Body::WithTestbed(body) => body,
+            Body::Bare(body) => {
+                return Trial::test(name, move || {
+                    catch_unwind(body).map_err(|panic| panic_message(panic).into())
+                });
+            }
+        };
         Trial::test(name.clone(), move || {
             let started = if volume {
                 Testbed::start_with_volume(&name)

@@ -10,9 +10,13 @@ pub use serde_json::{Value, json};
 pub use testbed::{Api, Credentials, Method, Reply, Testbed};
 
 /// The cases of a test module: `cases![a_test, another_test]`, each a `fn(&mut Testbed)`,
-/// named `module::function`. `cases![with_volume: a_test]` gives those tests a data volume.
+/// named `module::function`. `cases![with_volume: a_test]` gives those tests a data volume;
+/// `cases![bare: a_test]` takes `fn()` tests that start their own testbeds.
 #[macro_export]
 macro_rules! cases {
+    (bare: $($test:ident),* $(,)?) => {
+        vec![$($crate::Case::bare(module_path!(), stringify!($test), $test)),*]
+    };
     (with_volume: $($test:ident),* $(,)?) => {
         vec![$($crate::Case::new(module_path!(), stringify!($test), $test).with_volume()),*]
     };

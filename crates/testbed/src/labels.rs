@@ -9,6 +9,8 @@ pub const MANAGED: &str = "dev.craton.managed";
 pub const RUN: &str = "dev.craton.run";
 /// The test a container was created for.
 pub const TEST: &str = "dev.craton.test";
+/// A container started ahead of the tests by the warm pool of that run.
+pub const POOL: &str = "dev.craton.pool";
 /// The process that owns the run, `host:pid:start-time` (see [`crate::Owner`]): a sweep removes a
 /// run's leftovers only when that process is gone.
 pub const OWNER: &str = "dev.craton.run-owner";

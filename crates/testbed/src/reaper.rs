@@ -56,6 +56,11 @@ impl Drop for Session {
     }
 }
 
+/// Waits for the removals started so far (inside a session they run in the background).
+pub fn settle() {
+    drain();
+}
+
 /// Waits until no removal is pending (or the limit passes); answers (pending, failed).
 fn drain() -> (usize, usize) {
     let Ok(guard) = PENDING.lock() else {
@@ -67,7 +72,7 @@ fn drain() -> (usize, usize) {
     }
 }
 
-fn settle(failed: bool) {
+fn finished(failed: bool) {
     if let Ok(mut state) = PENDING.lock() {
         state.0 -= 1;
         state.1 += usize::from(failed);
@@ -91,11 +96,11 @@ pub fn dispose(id: String, volume: Option<String>) {
         if let Err(err) = &result {
             eprintln!("testbed: {err:#}");
         }
-        settle(result.is_err());
+        finished(result.is_err());
     });
     if let Err(err) = spawned {
         eprintln!("testbed: {err:#}");
-        settle(true);
+        finished(true);
     }
 }
 

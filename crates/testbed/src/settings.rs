@@ -18,6 +18,9 @@ pub const OWNER: &str = "CRATON_TEST_OWNER";
 pub const LOGS: &str = "CRATON_TEST_LOGS";
 /// A file that receives one line of start-up timings per container (optional).
 pub const TIMINGS: &str = "CRATON_TEST_TIMINGS";
+/// The warm pool's hand-over directory (see `spool`): claim containers there, hand them back
+/// there. Unset: each test starts and removes its own.
+pub const SPOOL: &str = "CRATON_TEST_SPOOL";
 /// `K/N`: run only that share of the tests (the harness applies it; nextest has its own).
 pub const PARTITION: &str = "CRATON_TEST_PARTITION";
 /// Seconds a container may take to become ready (default 60).
@@ -31,10 +34,23 @@ pub struct Settings {
     pub owner: String,
     pub logs_dir: Option<PathBuf>,
     pub timings_file: Option<PathBuf>,
+    pub spool_dir: Option<PathBuf>,
     pub ready_timeout: Duration,
 }
 
 impl Settings {
+    /// Whether the process that owns the run still runs. Tests of a run whose owner was killed
+    /// (an orphaned test runner) start no more containers, and remove theirs themselves.
+    pub fn owner_alive(&self) -> bool {
+        match self.owner.parse::<Owner>() {
+            Ok(owner) => {
+                owner.liveness(&crate::owner::this_host(), crate::owner::start_time_of, 0)
+                    == crate::owner::Liveness::Alive
+            }
+            Err(_) => true,
+        }
+    }
+
     /// Reads the environment; fails with the variable to set when the image is not named.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
@@ -60,6 +76,7 @@ impl Settings {
             owner: var(OWNER).unwrap_or_else(|| Owner::this_process().to_string()),
             logs_dir: var(LOGS).map(PathBuf::from),
             timings_file: var(TIMINGS).map(PathBuf::from),
+            spool_dir: var(SPOOL).map(PathBuf::from),
             ready_timeout,
         })
     }
@@ -106,6 +123,26 @@ mod tests {
         assert_eq!((s.run.as_str(), s.owner.as_str()), ("r1", "h:1:2"));
         assert_eq!(s.logs_dir, Some(PathBuf::from("/tmp/logs")));
         assert_eq!(s.ready_timeout, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_run_is_over_when_its_owner_on_this_host_is_gone() {
+        let me = Owner::this_process();
+        let mut s = settings(&[(IMAGE, "i")]).unwrap();
+        s.owner = me.to_string();
+        assert!(s.owner_alive());
+        s.owner = Owner {
+            start_time: me.start_time + 1,
+            ..me.clone()
+        }
+        .to_string();
+        assert!(!s.owner_alive(), "a recycled pid is not the owner");
+        s.owner = Owner {
+            host: "elsewhere".into(),
+            ..me
+        }
+        .to_string();
+        assert!(s.owner_alive(), "another host's owner cannot be checked");
     }
 
     #[test]

@@ -1,15 +1,17 @@
 //! [`Testbed`]: one test's own container of the image under test, from start to removal.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, anyhow};
 
 use crate::container::{self, Spec};
 use crate::identity::{self, Credentials};
-use crate::timings::StartTimings;
+use crate::spool::{Removal, Spool};
+use crate::timings::{self, StartTimings};
 use crate::{Api, Settings, labels, reaper, runtime};
 
 /// A running container for one test, ready to answer. Dropping it removes the container (and
@@ -28,6 +30,8 @@ pub struct Testbed {
     logs_dir: Option<PathBuf>,
     failed: AtomicBool,
     client: reqwest::blocking::Client,
+    /// Where to hand the container back when it came from the warm pool.
+    spool: Option<Spool>,
 }
 
 /// How to start a testbed; [`Testbed::start`] takes the defaults.
@@ -36,6 +40,19 @@ pub struct Options {
     /// Keep the database on a named volume (labelled like the container, removed with it), for
     /// tests that restart the service.
     pub data_volume: bool,
+    /// More `NAME=value` environment for the service, after the bootstrap credentials.
+    pub extra_env: Vec<String>,
+    /// Save a failed test's logs here instead of under `CRATON_TEST_LOGS`.
+    pub logs_dir: Option<PathBuf>,
+    /// Start a container for this test even when a warm pool offers ready ones.
+    pub fresh: bool,
+}
+
+impl Options {
+    /// Whether a pooled container (started with the defaults) fits.
+    fn poolable(&self) -> bool {
+        !self.fresh && !self.data_volume && self.extra_env.is_empty()
+    }
 }
 
 impl Testbed {
@@ -46,7 +63,11 @@ impl Testbed {
 
     /// Like [`Testbed::start`], with a volume for the database.
     pub fn start_with_volume(test: &str) -> Result<Self> {
-        Self::start_with(test, &Options { data_volume: true })
+        let options = Options {
+            data_volume: true,
+            ..Options::default()
+        };
+        Self::start_with(test, &options)
     }
 
     pub fn start_with(test: &str, options: &Options) -> Result<Self> {
@@ -57,19 +78,54 @@ impl Testbed {
     /// environment: for a program that built its own image (`cargo xtask bench`) and cannot
     /// set environment variables for itself without `unsafe`.
     pub fn start_in(settings: &Settings, test: &str, options: &Options) -> Result<Self> {
+        if !settings.owner_alive() {
+            anyhow::bail!(
+                "run {} is over: its owner {} is gone (killed?), so no container is started",
+                settings.run,
+                settings.owner
+            );
+        }
+        let began = Instant::now();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| anyhow!("cannot build the HTTP client: {e}"))?;
+        // When the pool is empty the test starts its own container rather than wait: measured
+        // on 2 cores, waiting for the keeper made both the suite and the waits slower.
+        if options.poolable()
+            && let Some(spool) = shared_spool(settings)?
+            && let Some(offer) = spool.claim(std::process::id() as usize)?
+        {
+            if let Some(file) = &settings.timings_file {
+                timings::append_wait(file, test, began.elapsed());
+            }
+            return Ok(Self {
+                test: test.to_owned(),
+                name: offer.name.clone(),
+                id: offer.id.clone(),
+                port: offer.port,
+                volume: None,
+                credentials: offer.credentials(),
+                timings: StartTimings::default(),
+                ready_timeout: settings.ready_timeout,
+                logs_dir: options
+                    .logs_dir
+                    .clone()
+                    .or_else(|| settings.logs_dir.clone()),
+                failed: AtomicBool::new(false),
+                client,
+                spool: Some(spool.clone()),
+            });
+        }
         let credentials = Credentials::random();
         let name = identity::container_name(test);
         let spec = Spec {
             image: settings.image.clone(),
             name: name.clone(),
             labels: labels::for_test(&settings.run, &settings.owner, test),
-            env: credentials.bootstrap_env(),
+            env: [credentials.bootstrap_env(), options.extra_env.clone()].concat(),
             volume: options.data_volume.then(|| format!("{name}-data")),
         };
-        let client = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| anyhow!("cannot build the HTTP client: {e}"))?;
         let ready_timeout = settings.ready_timeout;
         let launch_spec = spec.clone();
         let (running, timings) = runtime::block_on(async move {
@@ -77,7 +133,7 @@ impl Testbed {
             container::launch(&docker, &launch_spec, ready_timeout).await
         })?;
         if let Some(file) = &settings.timings_file {
-            timings.append_to(file, test);
+            timings.append_to(file, test, Some(began.elapsed()));
         }
         Ok(Self {
             test: test.to_owned(),
@@ -88,9 +144,13 @@ impl Testbed {
             credentials,
             timings,
             ready_timeout,
-            logs_dir: settings.logs_dir.clone(),
+            logs_dir: options
+                .logs_dir
+                .clone()
+                .or_else(|| settings.logs_dir.clone()),
             failed: AtomicBool::new(false),
             client,
+            spool: None,
         })
     }
 
@@ -120,6 +180,16 @@ impl Testbed {
 
     pub fn container_name(&self) -> &str {
         &self.name
+    }
+
+    /// The container's labels, as the engine reports them.
+    pub fn labels(&self) -> Result<HashMap<String, String>> {
+        let id = self.id.clone();
+        runtime::block_on(async move {
+            let docker = runtime::engine().await?;
+            let inspect = docker.inspect_container(&id, None).await?;
+            Ok(inspect.config.and_then(|c| c.labels).unwrap_or_default())
+        })
     }
 
     /// Stops the service and starts it again in the same container (same volume), waiting
@@ -187,7 +257,49 @@ impl Drop for Testbed {
         if std::thread::panicking() || self.failed.load(Ordering::SeqCst) {
             self.save_logs();
         }
-        reaper::dispose(std::mem::take(&mut self.id), self.volume.take());
+        let (id, volume) = (std::mem::take(&mut self.id), self.volume.take());
+        // A killed run's keeper no longer removes what is handed back.
+        let keeper_alive = shared_settings().is_ok_and(Settings::owner_alive);
+        if let Some(spool) = self.spool.as_ref().filter(|_| keeper_alive) {
+            let removal = Removal { id, volume };
+            match spool.hand_back(&removal) {
+                Ok(()) => return,
+                Err(err) => eprintln!("testbed: {err:#}; removing the container here"),
+            }
+            return reaper::dispose(removal.id, removal.volume);
+        }
+        reaper::dispose(id, volume);
+    }
+}
+
+/// Whether a container of that name exists (in any state).
+pub fn container_exists(name: &str) -> Result<bool> {
+    let name = name.to_owned();
+    runtime::block_on(async move {
+        let docker = runtime::engine().await?;
+        match docker.inspect_container(&name, None).await {
+            Ok(_) => Ok(true),
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 404, ..
+            }) => Ok(false),
+            Err(err) => Err(err.into()),
+        }
+    })
+}
+
+/// The warm pool's spool, when the run has one.
+fn shared_spool(settings: &Settings) -> Result<Option<&'static Spool>> {
+    static SPOOL: OnceLock<Option<Result<Spool, String>>> = OnceLock::new();
+    let spool = SPOOL.get_or_init(|| {
+        settings
+            .spool_dir
+            .as_ref()
+            .map(|dir| Spool::open(dir).map_err(|e| format!("{e:#}")))
+    });
+    match spool {
+        None => Ok(None),
+        Some(Ok(spool)) => Ok(Some(spool)),
+        Some(Err(err)) => Err(anyhow!("{err}")),
     }
 }
 

@@ -19,23 +19,25 @@ pub struct StartTimings {
 }
 
 impl StartTimings {
-    /// `test<TAB>create<TAB>start<TAB>ready<TAB>total`, in microseconds.
-    pub fn line(&self, test: &str) -> String {
+    /// `test<TAB>create<TAB>start<TAB>ready<TAB>total<TAB>wait`, in microseconds; `wait` is
+    /// how long a test waited for its container (`-` for a container started for the pool).
+    pub fn line(&self, test: &str, wait: Option<Duration>) -> String {
         let us = |d: Duration| d.as_micros().to_string();
         format!(
-            "{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
             test.replace(['\t', '\n'], " "),
             us(self.create),
             us(self.start),
             us(self.ready),
-            us(self.total)
+            us(self.total),
+            wait.map_or("-".to_owned(), us)
         )
     }
 
     /// Appends the line to `file` (one `write` of a short line with O_APPEND, so concurrent test
     /// processes do not interleave). Failing to record a timing never fails a test.
-    pub fn append_to(&self, file: &Path, test: &str) {
-        let line = self.line(test);
+    pub fn append_to(&self, file: &Path, test: &str, wait: Option<Duration>) {
+        let line = self.line(test, wait);
         let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -50,11 +52,40 @@ impl StartTimings {
     }
 }
 
-/// The median create-to-ready time in a timings file's contents, and how many lines it read.
+/// Records that `test` waited `wait` for a container someone else started (the warm pool).
+pub fn append_wait(file: &Path, test: &str, wait: Duration) {
+    let line = format!(
+        "{}\t-\t-\t-\t-\t{}\n",
+        test.replace(['\t', '\n'], " "),
+        wait.as_micros()
+    );
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+        .and_then(|mut f| f.write_all(line.as_bytes()));
+    if let Err(err) = written {
+        eprintln!(
+            "testbed: cannot record timings in {}: {err}",
+            file.display()
+        );
+    }
+}
+
+/// The median create-to-ready time over the containers of a timings file, and their count.
 pub fn median_ready_time(contents: &str) -> Option<(Duration, usize)> {
+    median_of_column(contents, 4)
+}
+
+/// The median time tests waited for their container, and how many tests.
+pub fn median_wait(contents: &str) -> Option<(Duration, usize)> {
+    median_of_column(contents, 5)
+}
+
+fn median_of_column(contents: &str, column: usize) -> Option<(Duration, usize)> {
     let mut totals: Vec<u64> = contents
         .lines()
-        .filter_map(|line| line.split('\t').nth(4)?.trim().parse().ok())
+        .filter_map(|line| line.split('\t').nth(column)?.trim().parse().ok())
         .collect();
     if totals.is_empty() {
         return None;
@@ -84,7 +115,7 @@ mod tests {
     fn the_median_of_an_odd_count_is_the_middle_value() {
         let text = [300, 100, 200]
             .iter()
-            .map(|ms| timings(*ms).line("t"))
+            .map(|ms| timings(*ms).line("t", None))
             .collect::<String>();
         assert_eq!(
             median_ready_time(&text),
@@ -94,7 +125,7 @@ mod tests {
 
     #[test]
     fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
-        let text = timings(100).line("a") + &timings(300).line("b");
+        let text = timings(100).line("a", None) + &timings(300).line("b", None);
         assert_eq!(
             median_ready_time(&text).unwrap().0,
             Duration::from_millis(200)
@@ -104,7 +135,7 @@ mod tests {
     #[test]
     fn garbage_lines_are_skipped_and_no_lines_give_no_median() {
         assert_eq!(median_ready_time("junk\n\n"), None);
-        let text = format!("junk\n{}", timings(5).line("a\tb"));
+        let text = format!("junk\n{}", timings(5).line("a\tb", None));
         assert_eq!(median_ready_time(&text).unwrap().1, 1);
     }
 
@@ -112,8 +143,8 @@ mod tests {
     fn appended_lines_accumulate() {
         let file = std::env::temp_dir().join(format!("timings-{}", std::process::id()));
         let _ = std::fs::remove_file(&file);
-        timings(10).append_to(&file, "one");
-        timings(20).append_to(&file, "two");
+        timings(10).append_to(&file, "one", None);
+        timings(20).append_to(&file, "two", Some(Duration::from_millis(3)));
         let text = std::fs::read_to_string(&file).unwrap();
         std::fs::remove_file(&file).unwrap();
         assert_eq!(

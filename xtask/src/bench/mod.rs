@@ -94,6 +94,7 @@ impl Bench {
             owner: self.owner.clone(),
             logs_dir: None,
             timings_file: None,
+            spool_dir: None,
             ready_timeout: probe::DEADLINE,
         }
     }

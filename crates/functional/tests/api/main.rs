@@ -12,6 +12,7 @@ mod hosts;
 mod inventory;
 mod isolation;
 mod labels;
+mod lifecycle;
 mod lists;
 mod networks;
 mod projects;
@@ -35,5 +36,6 @@ fn main() -> std::process::ExitCode {
         isolation::cases(),
         bad_input::cases(),
         restart::cases(),
+        lifecycle::cases(),
     ])
 }
