@@ -2,18 +2,20 @@
 //! way and the raw Engine API floor, sampled in turns so a change in the machine's load hits
 //! all of them alike; then what a test waits for at teardown and with a warm pool.
 
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow};
-use futures_util::future::join_all;
-use tokio::sync::{Semaphore, mpsc};
+use testbed::Options;
+use testbed::pool::{self, PoolSpec};
+use testbed::spool::Spool;
+use tokio::sync::watch;
 
 use super::docker_cli::MISSING;
 use super::floor::{self, Lifecycle};
 use super::report::{Row, Target};
 use super::stats::{Series, Stats};
-use super::{Bench, Findings, blocking};
+use super::{Bench, Findings, blocking, probe};
 
 const READY: &str = "ready container (create → first 200 from /healthz)";
 const LIFECYCLE: &str = "full lifecycle (create → removed)";
@@ -128,8 +130,20 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
         Row::new(
             "ready.pool",
             POOL,
-            &format!("pool of {POOL_SIZE} started ahead over the Engine API, tests back to back"),
-            pool.result(),
+            &format!("testbed, pool of {POOL_SIZE} kept full (tests come as fast as it refills)"),
+            pool.kept_up.result(),
+        )
+        .compared_with("ready.floor", "floor")
+        .compared_with("ready.cli", "CLI")
+        .target(Target::at_most("ready.cli", "CLI", 0.6)),
+        Row::new(
+            "ready.pool.busy",
+            POOL,
+            &format!(
+                "testbed, pool of {POOL_SIZE}, tests back to back ({} of {n} served by the pool)",
+                pool.served
+            ),
+            pool.back_to_back.result(),
         )
         .compared_with("ready.floor", "floor"),
         Row::new(
@@ -171,10 +185,13 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
     )];
     notes.push(phase_note(&phases));
     notes.push(format!(
-        "Warm pool: {POOL_SIZE} containers started ahead of the tests and refilled as each test \
-         takes one (each used by one test only, removed in the background); {n} tests back to \
-         back, each one request long: the worst case, since real tests leave the pool more time \
-         to refill. A bench-side sketch over the Engine API: testbed has no pool yet."
+        "Warm pool: testbed's keeper (`testbed::pool::keep`, as `cargo xtask functional` runs \
+         it) keeps {POOL_SIZE} ready containers in a spool directory; a test claims one with \
+         `Testbed::start_in` (each container still goes to one test only) and its removal runs \
+         in the background. The wait is from the call to a ready container, HTTP client \
+         included. First {n} tests each come once the pool is full again, then {n} back to back \
+         with one request each: faster than 2 cores can start containers, so once the pool is \
+         empty a test starts its own, as testbed does."
     ));
     Ok(Findings { rows, notes })
 }
@@ -186,10 +203,10 @@ async fn floor_sample(bench: &Bench, phases: &mut Phases, counted: bool) -> Resu
         labels: bench.labels("bench::floor"),
     };
     let began = Instant::now();
-    let (started, timings) = floor::start_timed(&bench.docker, &spec).await?;
+    let (id, timings) = floor::start_timed(&bench.docker, &spec).await?;
     let ready = began.elapsed();
     let before_remove = Instant::now();
-    floor::remove(&bench.docker, &started.id).await?;
+    floor::remove(&bench.docker, &id).await?;
     if counted {
         phases.floor_create.push(timings.create);
         phases.floor_start.push(timings.start);
@@ -207,7 +224,7 @@ async fn testbed_sample(bench: &Bench, phases: &mut Phases, counted: bool) -> Re
     let settings = bench.testbed_settings();
     let (lifecycle, timings) = blocking(move || {
         let began = Instant::now();
-        let bed = testbed::Testbed::start_in(&settings, "bench::testbed", &Default::default())?;
+        let bed = testbed::Testbed::start_in(&settings, "bench::testbed", &fresh())?;
         let ready = began.elapsed();
         let timings = bed.timings();
         drop(bed);
@@ -234,7 +251,7 @@ async fn teardown_sample(bench: &Bench) -> Result<Duration> {
     let settings = bench.testbed_settings();
     blocking(move || {
         let session = testbed::Session::begin();
-        let bed = testbed::Testbed::start_in(&settings, "bench::teardown", &Default::default())?;
+        let bed = testbed::Testbed::start_in(&settings, "bench::teardown", &fresh())?;
         let began = Instant::now();
         drop(bed);
         let wait = began.elapsed();
@@ -244,100 +261,113 @@ async fn teardown_sample(bench: &Bench) -> Result<Duration> {
     .await
 }
 
-/// A test's wait for a ready container from a pool of [`POOL_SIZE`] started ahead.
-async fn pool_waits(bench: &Bench, n: usize) -> Series {
-    eprintln!("==> containers: warm pool of {POOL_SIZE}, {n} tests");
-    match pool_run(bench, n).await {
-        Ok(waits) => {
-            let mut series = Series::default();
-            waits.into_iter().for_each(|w| series.push(w));
-            series
-        }
-        Err(err) => Series::unavailable(format!("failed: {err:#}")),
-    }
+/// What tests waited for their containers from testbed's warm pool.
+#[derive(Default)]
+struct PoolWaits {
+    /// Each test came when the pool was full (the pool kept up with the tests).
+    kept_up: Series,
+    /// Tests back to back, one request each: faster than the engine can refill.
+    back_to_back: Series,
+    /// Of the back-to-back tests, how many got a pooled container (the others started their own).
+    served: usize,
 }
 
-async fn pool_run(bench: &Bench, n: usize) -> Result<Vec<Duration>> {
-    let permits = Arc::new(Semaphore::new(POOL_SIZE));
-    let (ready_tx, mut ready_rx) = mpsc::channel::<Result<floor::Started>>(POOL_SIZE);
-    let spec = floor::Spec {
+/// A test's wait for its container with testbed's warm pool: the keeper (`pool::keep`, as
+/// `cargo xtask functional` runs it) keeps [`POOL_SIZE`] ready containers in a spool directory
+/// and `Testbed::start_in` claims one.
+async fn pool_waits(bench: &Bench, n: usize) -> PoolWaits {
+    eprintln!("==> containers: testbed's warm pool of {POOL_SIZE}, 2 × {n} tests");
+    let dir = std::env::temp_dir().join(format!("craton-{}-spool", bench.run));
+    let mut waits = PoolWaits::default();
+    if let Err(err) = pool_run(bench, n, &dir, &mut waits).await {
+        let why = format!("failed: {err:#}");
+        waits.kept_up.fail(why.clone());
+        waits.back_to_back.fail(why);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    waits
+}
+
+async fn pool_run(bench: &Bench, n: usize, dir: &Path, waits: &mut PoolWaits) -> Result<()> {
+    let spool = Spool::open(dir)?;
+    let (stop, stopped) = watch::channel(false);
+    let spec = PoolSpec {
         image: bench.image.clone(),
-        labels: bench.labels("bench::pool"),
+        run: bench.run.clone(),
+        owner: bench.owner.clone(),
+        size: POOL_SIZE,
+        ready_timeout: probe::DEADLINE,
+        timings_file: None,
     };
-    let docker = bench.docker.clone();
-    let filler = tokio::spawn({
-        let permits = permits.clone();
-        async move {
-            let mut starts = Vec::new();
-            for _ in 0..n {
-                // A permit per container alive and not yet taken: the pool's size.
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    break;
-                };
-                let (docker, spec, tx) = (docker.clone(), spec.clone(), ready_tx.clone());
-                starts.push(tokio::spawn(async move {
-                    let started = floor::start(&docker, &spec).await;
-                    permit.forget();
-                    let _ = tx.send(started).await;
-                }));
-            }
-            join_all(starts).await;
+    let keeper = tokio::spawn(pool::keep(
+        bench.docker.clone(),
+        spec,
+        spool.clone(),
+        stopped,
+    ));
+    let mut settings = bench.testbed_settings();
+    settings.spool_dir = Some(dir.to_path_buf());
+    let session = testbed::Session::begin();
+    let outcome = async {
+        for _ in 0..n {
+            // The pool kept up: the test comes when every container it keeps is ready.
+            pool_full(&spool).await?;
+            let (wait, _) = pool_test(&settings).await?;
+            waits.kept_up.push(wait);
         }
-    });
-    // The pool fills while the suite builds and compiles; the first test comes once it is full.
-    let fill_deadline = Instant::now() + Duration::from_secs(60);
-    while ready_rx.len() < POOL_SIZE.min(n) && Instant::now() < fill_deadline {
+        pool_full(&spool).await?;
+        for _ in 0..n {
+            let (wait, pooled) = pool_test(&settings).await?;
+            waits.back_to_back.push(wait);
+            waits.served += usize::from(pooled);
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    let _ = stop.send(true);
+    let kept = keeper.await.context("the pool's keeper ended abnormally");
+    // Removals of the tests' containers ran in the background: wait for them, off the clock.
+    let ended = blocking(move || session.end()).await;
+    outcome?;
+    kept?;
+    ended
+}
+
+/// Waits (at most a minute) until the spool offers [`POOL_SIZE`] ready containers.
+async fn pool_full(spool: &Spool) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while spool.ready()? < POOL_SIZE {
+        if Instant::now() >= deadline {
+            return Err(anyhow!("the pool did not fill within 60 s"));
+        }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let mut waits = Vec::with_capacity(n);
-    let mut removals = Vec::with_capacity(n);
-    let mut failure = None;
-    for _ in 0..n {
+    Ok(())
+}
+
+/// One test: its wait for a container, whether the pool served it, one request, drop.
+async fn pool_test(settings: &testbed::Settings) -> Result<(Duration, bool)> {
+    let settings = settings.clone();
+    blocking(move || {
         let began = Instant::now();
-        let taken = tokio::time::timeout(Duration::from_secs(60), ready_rx.recv()).await;
+        let bed = testbed::Testbed::start_in(&settings, "bench::pool", &Options::default())?;
         let wait = began.elapsed();
-        let started = match taken {
-            Ok(Some(Ok(started))) => started,
-            Ok(Some(Err(err))) => {
-                failure = Some(err);
-                break;
-            }
-            Ok(None) | Err(_) => {
-                failure = Some(anyhow!("the pool gave no container within 60 s"));
-                break;
-            }
-        };
-        permits.add_permits(1);
-        waits.push(wait);
-        // The test: one request. Then its container goes, off the next test's path.
-        let answered = super::probe::until_ready(started.port).await;
-        let docker = bench.docker.clone();
-        removals.push(tokio::spawn(async move {
-            floor::remove(&docker, &started.id).await
-        }));
-        if let Err(err) = answered {
-            failure = Some(err.context("a pooled container did not answer its test"));
-            break;
+        // A container started for the test itself has start timings; a pooled one has none.
+        let pooled = bed.timings().total.is_zero();
+        let reply = bed.api().get("/healthz");
+        if reply.status != 200 {
+            return Err(anyhow!("a pooled container answered {}", reply.status));
         }
-    }
-    permits.close();
-    filler
-        .await
-        .context("the pool's filler task ended abnormally")?;
-    while let Ok(left) = ready_rx.try_recv() {
-        if let Ok(started) = left {
-            removals.push({
-                let docker = bench.docker.clone();
-                tokio::spawn(async move { floor::remove(&docker, &started.id).await })
-            });
-        }
-    }
-    for removal in join_all(removals).await {
-        removal.context("a removal task ended abnormally")??;
-    }
-    match failure {
-        Some(err) => Err(err),
-        None => Ok(waits),
+        Ok((wait, pooled))
+    })
+    .await
+}
+
+/// Options that start a container for the test itself, never one from a pool.
+fn fresh() -> Options {
+    Options {
+        fresh: true,
+        ..Options::default()
     }
 }
 

@@ -21,13 +21,6 @@ pub struct Spec {
     pub labels: HashMap<String, String>,
 }
 
-/// A container that answered.
-#[derive(Debug, Clone)]
-pub struct Started {
-    pub id: String,
-    pub port: u16,
-}
-
 /// When a container answered, and when it was gone again, both from the create call.
 #[derive(Debug, Clone, Copy)]
 pub struct Lifecycle {
@@ -44,14 +37,9 @@ pub struct StartTimings {
     pub answer: Duration,
 }
 
-/// Creates and starts a container and waits for its first 200. A container that does not get
-/// there is removed before the error is returned.
-pub async fn start(docker: &Docker, spec: &Spec) -> Result<Started> {
-    start_timed(docker, spec).await.map(|(started, _)| started)
-}
-
-/// [`start`], with the time of each step.
-pub async fn start_timed(docker: &Docker, spec: &Spec) -> Result<(Started, StartTimings)> {
+/// Creates and starts a container and waits for its first 200: answers its id and where the
+/// time went. A container that does not get there is removed before the error is returned.
+pub async fn start_timed(docker: &Docker, spec: &Spec) -> Result<(String, StartTimings)> {
     let began = Instant::now();
     let created = docker
         .create_container(None, body(spec))
@@ -60,10 +48,10 @@ pub async fn start_timed(docker: &Docker, spec: &Spec) -> Result<(Started, Start
     let create = began.elapsed();
     let id = created.id;
     match start_created(docker, &id).await {
-        Ok((port, start)) => {
+        Ok(start) => {
             let answer = began.elapsed().saturating_sub(create + start);
             Ok((
-                Started { id, port },
+                id,
                 StartTimings {
                     create,
                     start,
@@ -78,8 +66,8 @@ pub async fn start_timed(docker: &Docker, spec: &Spec) -> Result<(Started, Start
     }
 }
 
-/// Starts, then probes: answers the port and how long the start call took.
-async fn start_created(docker: &Docker, id: &str) -> Result<(u16, Duration)> {
+/// Starts, then probes: answers how long the start call took.
+async fn start_created(docker: &Docker, id: &str) -> Result<Duration> {
     let began = Instant::now();
     docker
         .start_container(id, None)
@@ -88,7 +76,7 @@ async fn start_created(docker: &Docker, id: &str) -> Result<(u16, Duration)> {
     let start = began.elapsed();
     let port = published_port(docker, id).await?;
     probe::until_ready(port).await?;
-    Ok((port, start))
+    Ok(start)
 }
 
 /// Removes the container and its anonymous volumes (the image declares `VOLUME /data`).

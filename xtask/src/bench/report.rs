@@ -201,7 +201,7 @@ impl Report {
             let ratios: Vec<String> = row
                 .references
                 .iter()
-                .filter_map(|r| Some(format!("{:.2}× {}", self.ratio(row, r)?, r.label)))
+                .filter_map(|r| Some(format!("{}× {}", ratio_text(self.ratio(row, r)?), r.label)))
                 .collect();
             let targets: Vec<String> = row
                 .targets
@@ -305,6 +305,16 @@ pub fn human(d: Duration) -> String {
         format!("{:.2} s", ms / 1e3)
     } else {
         format!("{:.1} s", ms / 1e3)
+    }
+}
+
+/// A ratio with two significant digits below 0.1 (`0.0021`), two decimals above (`1.03`).
+pub fn ratio_text(ratio: f64) -> String {
+    if ratio >= 0.1 || ratio == 0.0 {
+        format!("{ratio:.2}")
+    } else {
+        let decimals = (-ratio.log10()).floor() as usize + 2;
+        format!("{ratio:.decimals$}")
     }
 }
 
@@ -413,6 +423,15 @@ mod tests {
         );
         let lines = table.lines().filter(|l| l.starts_with("| ")).count();
         assert_eq!(lines, 1 + report().rows.len());
+    }
+
+    #[test]
+    fn small_ratios_keep_two_significant_digits() {
+        assert_eq!(ratio_text(1.034), "1.03");
+        assert_eq!(ratio_text(0.25), "0.25");
+        assert_eq!(ratio_text(0.0213), "0.021");
+        assert_eq!(ratio_text(0.00213), "0.0021");
+        assert_eq!(ratio_text(0.0), "0.00");
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct SuiteRun {
     pub tests: Duration,
     pub jobs: usize,
     pub cleanup: Duration,
+    /// The median wait of a test for its container (warm pool or its own start), if reported.
+    pub wait: Option<Duration>,
 }
 
 /// The phases of one parallelism setting, plus the wall time the bench saw.
@@ -34,6 +36,7 @@ struct Setting {
     tests: Series,
     cleanup: Series,
     total: Series,
+    wait: Series,
     jobs: Option<usize>,
 }
 
@@ -45,6 +48,10 @@ impl Setting {
                 self.tests.push(run.tests);
                 self.cleanup.push(run.cleanup);
                 self.total.push(wall);
+                match run.wait {
+                    Some(wait) => self.wait.push(wait),
+                    None => self.wait.fail("not in the summary"),
+                }
                 self.jobs = Some(run.jobs);
             }
             Err(err) => {
@@ -86,12 +93,17 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
         ("image build", "build"),
         ("tests", "tests"),
         ("clean-up", "cleanup"),
+        (
+            "a test's wait for its container (median of the run)",
+            "wait",
+        ),
     ] {
         let measure = format!("functional suite: {phase}");
         let pick = |s: &Setting| match key {
             "total" => s.total.result(),
             "build" => s.build.result(),
             "tests" => s.tests.result(),
+            "wait" => s.wait.result(),
             _ => s.cleanup.result(),
         };
         let jobs1_key = format!("suite.{key}.jobs1");
@@ -202,7 +214,16 @@ pub fn parse_summary(text: &str) -> Option<SuiteRun> {
         tests: seconds(tests_field)?,
         jobs,
         cleanup: seconds(field("cleanup")?)?,
+        wait: field("wait").and_then(wait_ms),
     })
+}
+
+/// `median wait of a test for its container 1.2 ms over 98 tests`: the milliseconds.
+fn wait_ms(text: &str) -> Option<Duration> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let at = words.iter().position(|w| *w == "ms")?;
+    let ms: f64 = words.get(at.checked_sub(1)?)?.parse().ok()?;
+    Duration::try_from_secs_f64(ms / 1000.0).ok()
 }
 
 #[cfg(test)]
@@ -213,22 +234,31 @@ mod tests {
         functional: 98 passed, 0 failed\n\
         \x20 run      run-1a2b (image craton-test:run-1a2b)\n\
         \x20 build    12.3 s\n\
-        \x20 tests    45.6 s (8 jobs; median create to ready 412 ms over 98 containers)\n\
+        \x20 tests    45.6 s (6 jobs, warm pool of 6 (104 started))\n\
+        \x20 start    median create to ready 412 ms over 104 containers\n\
+        \x20 wait     median wait of a test for its container 1.5 ms over 98 tests\n\
         \x20 cleanup  0.4 s (removed 0 containers, 1 image)\n";
 
     #[test]
     fn the_summary_gives_counts_phases_and_jobs() {
         let run = parse_summary(SUMMARY).unwrap();
-        assert_eq!((run.passed, run.failed, run.jobs), (98, 0, 8));
+        assert_eq!((run.passed, run.failed, run.jobs), (98, 0, 6));
+        assert_eq!(run.wait, Some(Duration::from_micros(1500)));
         assert_eq!(run.build, Some(Duration::from_millis(12_300)));
         assert_eq!(run.tests, Duration::from_millis(45_600));
         assert_eq!(run.cleanup, Duration::from_millis(400));
     }
 
     #[test]
-    fn a_skipped_build_has_no_time() {
+    fn a_skipped_build_has_no_time_and_a_missing_wait_line_no_wait() {
         let text = SUMMARY.replace("12.3 s", "skipped");
         assert_eq!(parse_summary(&text).unwrap().build, None);
+        let text: String = SUMMARY
+            .lines()
+            .filter(|l| !l.contains("wait"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_eq!(parse_summary(&text).unwrap().wait, None);
     }
 
     #[test]
