@@ -74,13 +74,23 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
     let mut one = Setting::default();
     let mut default = Setting::default();
     for i in 1..=runs {
-        if one.total.is_open() {
-            eprintln!("==> suite: run {i}/{runs} with --jobs 1");
-            one.record(run_suite(&bench.root, Some(1)).await);
-        }
-        if default.total.is_open() {
-            eprintln!("==> suite: run {i}/{runs} with the default parallelism");
-            default.record(run_suite(&bench.root, None).await);
+        // Alternate which setting goes first, so a drift in the machine's load favours neither.
+        let order = if i % 2 == 1 {
+            [Some(1), None]
+        } else {
+            [None, Some(1)]
+        };
+        for jobs in order {
+            let setting = if jobs.is_some() {
+                &mut one
+            } else {
+                &mut default
+            };
+            if setting.total.is_open() {
+                let name = jobs.map_or("the default parallelism", |_| "--jobs 1");
+                eprintln!("==> suite: run {i}/{runs} with {name}");
+                setting.record(run_suite(&bench.root, jobs).await);
+            }
         }
     }
     let default_way = format!(
@@ -121,9 +131,11 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
         rows.push(row);
     }
     let notes = vec![format!(
-        "Functional suite: {runs} run(s) per setting, alternating; each is a full `cargo xtask \
-         functional` (its own image build, tests, clean-up), phases as its summary reports them \
-         (to 0.1 s); the wall time, taken by the bench, adds cargo's start-up."
+        "Functional suite: {runs} run(s) per setting, in turns (which goes first alternates); \
+         each is a full `cargo xtask functional` (its own image build, with the release binary \
+         already built by the bench; tests; clean-up), phases as its summary reports them (to \
+         0.1 s); the wall time, taken by the bench, adds cargo's start-up. The default runs a \
+         warm pool as large as its jobs; `--jobs 1` a pool of 1."
     )];
     Ok(Findings { rows, notes })
 }
