@@ -18,6 +18,9 @@ use crate::build_image::labels::{LabelFilter, MANAGED_KEY, MANAGED_VALUE};
 use crate::clean_dangling::{self, Selection};
 
 const MEASURE: &str = "remove 30 dangling images";
+/// Why a round does not count when another clean-up removed some of the bench's images.
+const INTERFERED: &str =
+    "skipped: another clean-up on the engine removed some of the bench's dangling images";
 /// How long a CLI way waits for someone else's dangling images to go before it skips a round.
 const FOREIGN_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -52,7 +55,12 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
             }
             eprint!("\r==> dangling: round {round}/{rounds}, {name}          ");
             let made = make_dangling(bench, &format!("{round}-{name}")).await?;
-            match time_removal(bench, way, &made).await {
+            let outcome = if ours_dangling(bench).await?.len() == made.len() {
+                time_removal(bench, way, &made).await
+            } else {
+                Outcome::Skipped(INTERFERED.to_owned())
+            };
+            match outcome {
                 Outcome::Timed(elapsed) => series.push(elapsed),
                 Outcome::Skipped(why) => {
                     skipped.insert(name, why);
@@ -159,6 +167,8 @@ async fn time_removal(bench: &Bench, way: Way, made: &[String]) -> Outcome {
     };
     match ours_dangling(bench).await {
         Ok(left) if left.is_empty() && removed >= made.len() => Outcome::Timed(elapsed),
+        // Gone, but not all by this way: someone else's clean-up took some mid-round.
+        Ok(left) if left.is_empty() => Outcome::Skipped(INTERFERED.to_owned()),
         Ok(left) => Outcome::Failed(format!(
             "failed: removed {removed} of {}, {} left",
             made.len(),
