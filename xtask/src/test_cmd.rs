@@ -70,6 +70,11 @@ fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
     )?;
     eprintln!("==> cargo xtask functional");
     crate::functional::run(root, crate::functional::Args::default())?;
+    step(
+        "cargo xtask bench --quick fills every row and leaves nothing behind",
+        Code::TestsFailed,
+        || cmd!(sh, "cargo test --package xtask -- --ignored bench::").run(),
+    )?;
     Ok(())
 }
 
