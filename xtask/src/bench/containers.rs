@@ -2,29 +2,23 @@
 //! way and the raw Engine API floor, sampled in turns so a change in the machine's load hits
 //! all of them alike; then what a test waits for at teardown and with a warm pool.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::Result;
 use testbed::Options;
-use testbed::pool::{self, PoolSpec};
-use testbed::spool::Spool;
-use tokio::sync::watch;
 
 use super::docker_cli::MISSING;
 use super::floor::{self, Lifecycle};
+use super::pool_wait::{self, POOL_SIZE};
 use super::report::{Row, Target};
 use super::stats::{Series, Stats};
-use super::{Bench, Findings, blocking, probe};
+use super::{Bench, Findings, blocking};
 
 const READY: &str = "ready container (create → first 200 from /healthz)";
 const LIFECYCLE: &str = "full lifecycle (create → removed)";
 const REMOVAL: &str = "removal";
 const TEARDOWN: &str = "test's wait at teardown";
 const POOL: &str = "test's wait for its container, warm pool";
-
-/// Containers a pool keeps started ahead of the tests.
-pub const POOL_SIZE: usize = 4;
 
 #[derive(Default)]
 struct Way {
@@ -114,7 +108,7 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
         }
     }
     eprintln!();
-    let pool = pool_waits(bench, n).await;
+    let pool = pool_wait::measure(bench, n).await;
 
     let floor = "Engine API floor (bollard: create, start, inspect, probe)";
     let cli = "docker CLI (`run -d -p 127.0.0.1::8080`, `port`, probe, `rm -fv`)";
@@ -257,108 +251,6 @@ async fn teardown_sample(bench: &Bench) -> Result<Duration> {
         let wait = began.elapsed();
         session.end()?;
         Ok(wait)
-    })
-    .await
-}
-
-/// What tests waited for their containers from testbed's warm pool.
-#[derive(Default)]
-struct PoolWaits {
-    /// Each test came when the pool was full (the pool kept up with the tests).
-    kept_up: Series,
-    /// Tests back to back, one request each: faster than the engine can refill.
-    back_to_back: Series,
-    /// Of the back-to-back tests, how many got a pooled container (the others started their own).
-    served: usize,
-}
-
-/// A test's wait for its container with testbed's warm pool: the keeper (`pool::keep`, as
-/// `cargo xtask functional` runs it) keeps [`POOL_SIZE`] ready containers in a spool directory
-/// and `Testbed::start_in` claims one.
-async fn pool_waits(bench: &Bench, n: usize) -> PoolWaits {
-    eprintln!("==> containers: testbed's warm pool of {POOL_SIZE}, 2 × {n} tests");
-    let dir = std::env::temp_dir().join(format!("craton-{}-spool", bench.run));
-    let mut waits = PoolWaits::default();
-    if let Err(err) = pool_run(bench, n, &dir, &mut waits).await {
-        let why = format!("failed: {err:#}");
-        waits.kept_up.fail(why.clone());
-        waits.back_to_back.fail(why);
-    }
-    let _ = std::fs::remove_dir_all(&dir);
-    waits
-}
-
-async fn pool_run(bench: &Bench, n: usize, dir: &Path, waits: &mut PoolWaits) -> Result<()> {
-    let spool = Spool::open(dir)?;
-    let (stop, stopped) = watch::channel(false);
-    let spec = PoolSpec {
-        image: bench.image.clone(),
-        run: bench.run.clone(),
-        owner: bench.owner.clone(),
-        size: POOL_SIZE,
-        ready_timeout: probe::DEADLINE,
-        timings_file: None,
-    };
-    let keeper = tokio::spawn(pool::keep(
-        bench.docker.clone(),
-        spec,
-        spool.clone(),
-        stopped,
-    ));
-    let mut settings = bench.testbed_settings();
-    settings.spool_dir = Some(dir.to_path_buf());
-    let session = testbed::Session::begin();
-    let outcome = async {
-        for _ in 0..n {
-            // The pool kept up: the test comes when every container it keeps is ready.
-            pool_full(&spool).await?;
-            let (wait, _) = pool_test(&settings).await?;
-            waits.kept_up.push(wait);
-        }
-        pool_full(&spool).await?;
-        for _ in 0..n {
-            let (wait, pooled) = pool_test(&settings).await?;
-            waits.back_to_back.push(wait);
-            waits.served += usize::from(pooled);
-        }
-        anyhow::Ok(())
-    }
-    .await;
-    let _ = stop.send(true);
-    let kept = keeper.await.context("the pool's keeper ended abnormally");
-    // Removals of the tests' containers ran in the background: wait for them, off the clock.
-    let ended = blocking(move || session.end()).await;
-    outcome?;
-    kept?;
-    ended
-}
-
-/// Waits (at most a minute) until the spool offers [`POOL_SIZE`] ready containers.
-async fn pool_full(spool: &Spool) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while spool.ready()? < POOL_SIZE {
-        if Instant::now() >= deadline {
-            return Err(anyhow!("the pool did not fill within 60 s"));
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    Ok(())
-}
-
-/// One test: its wait for a container, whether the pool served it, one request, drop.
-async fn pool_test(settings: &testbed::Settings) -> Result<(Duration, bool)> {
-    let settings = settings.clone();
-    blocking(move || {
-        let began = Instant::now();
-        let bed = testbed::Testbed::start_in(&settings, "bench::pool", &Options::default())?;
-        let wait = began.elapsed();
-        // A container started for the test itself has start timings; a pooled one has none.
-        let pooled = bed.timings().total.is_zero();
-        let reply = bed.api().get("/healthz");
-        if reply.status != 200 {
-            return Err(anyhow!("a pooled container answered {}", reply.status));
-        }
-        Ok((wait, pooled))
     })
     .await
 }

@@ -10,6 +10,7 @@ mod docker_cli;
 mod floor;
 mod machine;
 mod plan;
+mod pool_wait;
 mod probe;
 mod report;
 #[cfg(test)]
