@@ -169,7 +169,13 @@ async fn time_removal(bench: &Bench, way: Way, made: &[String]) -> Outcome {
         Ok(removed) => removed,
         Err(err) => return Outcome::Failed(format!("failed: {err:#}")),
     };
-    match ours_dangling(bench).await {
+    let left = ours_dangling(bench).await.map(|listed| {
+        listed
+            .into_iter()
+            .filter(|id| made.contains(id))
+            .collect::<Vec<_>>()
+    });
+    match left {
         Ok(left) if left.is_empty() && removed >= made.len() => Outcome::Timed(elapsed),
         // Gone, but not all by this way: someone else's clean-up took some mid-round.
         Ok(left) if left.is_empty() => Outcome::Skipped(INTERFERED.to_owned()),

@@ -85,9 +85,17 @@ async fn pool_run(bench: &Bench, n: usize, dir: &Path, waits: &mut PoolWaits) ->
     let kept = keeper.await.context("the pool's keeper ended abnormally");
     // Removals of the tests' containers ran in the background: wait for them, off the clock.
     let ended = blocking(move || session.end()).await;
+    // The keeper leaves the containers still offered to the run's clean-up; they go now, or
+    // they would keep the image under test in use (and dangling after a cold build).
+    let swept = testbed::sweep::remove_run(&bench.docker, &bench.run).await;
     outcome?;
     kept?;
-    ended
+    ended?;
+    let swept = swept?;
+    match swept.failures.first() {
+        Some(failure) => Err(anyhow!("removing the pool's last containers: {failure}")),
+        None => Ok(()),
+    }
 }
 
 /// Waits (at most a minute) until the spool offers [`POOL_SIZE`] ready containers.
