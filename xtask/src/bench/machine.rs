@@ -1,7 +1,8 @@
 //! The machine the figures were taken on (CPU, cores, kernel, engine, load), as printed above
 //! the table: timings are meaningless without it.
 
-use std::time::SystemTime;
+use std::future::Future;
+use std::time::{Duration, SystemTime};
 
 use bollard::Docker;
 
@@ -26,7 +27,24 @@ pub async fn describe(docker: &Docker) -> Machine {
             .unwrap_or_else(|| "?".to_owned()),
         engine,
         load_before: load_now(),
+        load_peak: None,
         load_after: None,
+    }
+}
+
+/// `work`'s output, and the highest 1-minute load average seen every few seconds while it ran.
+pub async fn peak_load_during<T>(work: impl Future<Output = T>) -> (T, Option<f64>) {
+    let higher = |peak: Option<f64>, load: Option<f64>| match (peak, load) {
+        (Some(p), Some(l)) => Some(p.max(l)),
+        (p, l) => p.or(l),
+    };
+    let mut peak = load_now();
+    let mut work = std::pin::pin!(work);
+    loop {
+        tokio::select! {
+            output = &mut work => return (output, higher(peak, load_now())),
+            () = tokio::time::sleep(Duration::from_secs(5)) => peak = higher(peak, load_now()),
+        }
     }
 }
 

@@ -150,8 +150,12 @@ pub fn measure(root: &Path, args: &Args) -> Result<Report> {
             samples,
         };
         let sections = plan::sections(&args.only);
+        let measured = machine::peak_load_during(measure_sections(&bench, &sections));
         let outcome = tokio::select! {
-            report = measure_sections(&bench, &sections) => Some(report),
+            (report, peak) = measured => Some(report.map(|mut report| {
+                report.machine.load_peak = peak;
+                report
+            })),
             _ = tokio::signal::ctrl_c() => None,
         };
         if outcome.is_none() {

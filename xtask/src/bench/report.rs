@@ -17,8 +17,10 @@ pub struct Machine {
     pub cores: usize,
     pub kernel: String,
     pub engine: String,
-    /// The 1-minute load average when the bench started and when it ended.
+    /// The 1-minute load average when the bench started, its highest while it ran (the
+    /// bench's own suite runs included), and when it ended.
     pub load_before: Option<f64>,
+    pub load_peak: Option<f64>,
     pub load_after: Option<f64>,
 }
 
@@ -177,13 +179,15 @@ impl Report {
         let load = |load: Option<f64>| load.map_or("?".to_owned(), |l| format!("{l:.2}"));
         let _ = writeln!(
             out,
-            "Measured {} on {} ({} cores, Linux {}, Docker Engine {}); load average {} before, {} after.\n",
+            "Measured {} on {} ({} cores, Linux {}, Docker Engine {}); 1-minute load average {} \
+             before, at most {} during (the bench's own work included), {} after.\n",
             m.date,
             m.cpu,
             m.cores,
             m.kernel,
             m.engine,
             load(m.load_before),
+            load(m.load_peak),
             load(m.load_after)
         );
         out.push_str("| measure | way | n | median | min | max | ratio | target |\n");
@@ -286,6 +290,7 @@ impl Report {
                 "kernel": m.kernel,
                 "engine": m.engine,
                 "load_before": m.load_before,
+                "load_peak": m.load_peak,
                 "load_after": m.load_after,
             },
             "rows": rows,
@@ -341,6 +346,7 @@ mod tests {
                 kernel: "6.1".into(),
                 engine: "20.10.24".into(),
                 load_before: Some(0.5),
+                load_peak: Some(3.25),
                 load_after: None,
             },
             rows: vec![
@@ -398,9 +404,10 @@ mod tests {
             "{table}"
         );
         assert!(
-            table.contains("load average 0.50 before, ? after"),
+            table.contains("load average 0.50 before, at most 3.25 during"),
             "{table}"
         );
+        assert!(table.contains("included), ? after."), "{table}");
         assert!(
             table.contains(
                 "| ready | testbed | 1 | 410 ms | 410 ms | 410 ms | 1.02× floor | \
