@@ -1,6 +1,7 @@
 //! `cargo xtask`: Craton's CI automation. Parses flags, finds the project root when a
 //! subcommand needs one, dispatches, and turns errors into a message, a hint and an exit code.
 
+mod bench;
 mod build_image;
 mod check_zuul;
 mod clean_dangling;
@@ -32,6 +33,8 @@ struct Cli {
 enum Command {
     /// Run everything CI checks: formatting, lints, unit tests (the README's test command).
     Test(test_cmd::Args),
+    /// Time what users wait for against the usual way (docker CLI, raw Engine API): a table.
+    Bench(bench::Args),
     /// Build the craton image from a static release binary (default tag craton:dev).
     BuildImage(build_image::Args),
     /// Remove dangling images (untagged leftovers of builds) that no container uses.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
 fn dispatch(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Test(args) => test_cmd::run(&project::root()?, args),
+        Command::Bench(args) => bench::run(&project::root()?, args),
         Command::BuildImage(args) => build_image::run(&project::root()?, args),
         Command::CleanDangling(args) => clean_dangling::run(args),
         Command::Functional(args) => functional::run(&project::root()?, args),

@@ -85,6 +85,17 @@ fn engine_phases(sh: &Shell, root: &Path) -> Result<()> {
     })?;
     eprintln!("==> cargo xtask functional");
     crate::functional::run(root, crate::functional::Args::default())?;
+    step(
+        "cargo xtask bench --quick fills every row and leaves nothing behind",
+        Code::TestsFailed,
+        || {
+            cmd!(
+                sh,
+                "cargo test --package xtask --bin xtask -- --ignored bench::"
+            )
+            .run()
+        },
+    )?;
     Ok(())
 }
 

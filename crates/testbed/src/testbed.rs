@@ -71,7 +71,13 @@ impl Testbed {
     }
 
     pub fn start_with(test: &str, options: &Options) -> Result<Self> {
-        let settings = shared_settings()?;
+        Self::start_in(shared_settings()?, test, options)
+    }
+
+    /// Like [`Testbed::start_with`], with the settings given instead of read from the
+    /// environment: for a program that built its own image (`cargo xtask bench`) and cannot
+    /// set environment variables for itself without `unsafe`.
+    pub fn start_in(settings: &Settings, test: &str, options: &Options) -> Result<Self> {
         if !settings.owner_alive() {
             anyhow::bail!(
                 "run {} is over: its owner {} is gone (killed?), so no container is started",
