@@ -2,7 +2,7 @@
 //! context sent to the engine. `build` is also the library entry other subcommands build with.
 
 mod cargo_build;
-mod context;
+pub(crate) mod context;
 mod engine_build;
 pub mod labels;
 pub mod progress;
