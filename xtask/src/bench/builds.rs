@@ -10,7 +10,7 @@ use super::docker_cli::MISSING;
 use super::report::{Row, Target, human};
 use super::stats::{Series, Stats};
 use super::{Bench, Findings};
-use crate::build_image::{self, BuiltImage};
+use crate::build_image::{self, BuiltImage, context as build_context};
 
 const WARM: &str = "warm image build (nothing changed)";
 const COLD: &str = "cold image build (`--no-cache`; cargo up to date)";
@@ -115,10 +115,10 @@ pub async fn measure(bench: &Bench) -> Result<Findings> {
     let notes = vec![format!(
         "Builds: {n_warm} warm and {n_cold} cold samples per way after one warm-up. A warm \
          build-image goes: cargo {} (checking that the binary is up to date), context {}, \
-         engine {} (medians). `docker build` is given the same Dockerfile, binary, data \
-         directory and labels in a directory (writing it is not timed), with DOCKER_BUILDKIT=0: \
-         the classic builder, the one the Engine API build uses; it does not build the binary, \
-         so the fair engine-to-engine comparison is the engine-phase row.",
+         engine {} (medians). `docker build` is given build-image's context (the same \
+         archive, unpacked into a directory; not timed) and the same labels, with \
+         DOCKER_BUILDKIT=0: the classic builder, the one the Engine API build uses; it does not \
+         build the binary, so the fair engine-to-engine comparison is the engine-phase row.",
         median(&phases.0),
         median(&phases.1),
         median(&phases.2),
@@ -131,7 +131,8 @@ async fn build(bench: &Bench, no_cache: bool) -> Result<BuiltImage> {
     build_image::build(&bench.docker, &bench.root, &options).await
 }
 
-/// The build context of `build-image`, as files, for `docker build`; removed when dropped.
+/// The build context of `build-image` (the same archive), unpacked for `docker build`, which
+/// sends a directory; removed when dropped.
 struct CliContext {
     dir: PathBuf,
 }
@@ -140,19 +141,18 @@ impl CliContext {
     fn write(bench: &Bench, image: &BuiltImage) -> Result<Self> {
         let dir = std::env::temp_dir().join(format!("craton-{}-context", bench.run));
         let context = Self { dir };
-        let binary = target_dir(&bench.root)
+        let dockerfile = std::fs::read(bench.root.join("crates/craton/Dockerfile"))
+            .context("reading the Dockerfile")?;
+        let binary_path = target_dir(&bench.root)
             .join(&image.target)
             .join("release/craton");
-        std::fs::create_dir_all(context.dir.join("data"))
-            .with_context(|| format!("creating {}", context.dir.display()))?;
-        std::fs::copy(
-            bench.root.join("crates/craton/Dockerfile"),
-            context.dir.join("Dockerfile"),
-        )
-        .context("copying the Dockerfile into the CLI's build context")?;
-        std::fs::copy(&binary, context.dir.join("craton")).with_context(|| {
-            format!("copying {} into the CLI's build context", binary.display())
-        })?;
+        let binary = std::fs::read(&binary_path)
+            .with_context(|| format!("reading {}", binary_path.display()))?;
+        let archive =
+            build_context::archive(&dockerfile, &binary).context("making build-image's context")?;
+        tar::Archive::new(archive.as_slice())
+            .unpack(&context.dir)
+            .with_context(|| format!("unpacking the context into {}", context.dir.display()))?;
         Ok(context)
     }
 }
