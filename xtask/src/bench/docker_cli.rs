@@ -18,6 +18,9 @@ pub struct DockerCli {
     program: PathBuf,
 }
 
+/// The longest any one docker command may take (a cold build takes seconds).
+const COMMAND_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// What a row says when there is no CLI to compare with.
 pub const MISSING: &str = "docker CLI not installed";
 
@@ -116,7 +119,9 @@ impl DockerCli {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        super::blocking(move || run_blocking(&program, &args, &env)).await
+        let what = format!("`docker {}`", args.join(" "));
+        let run = super::blocking(move || run_blocking(&program, &args, &env));
+        super::bounded(&what, COMMAND_LIMIT, run).await
     }
 }
 
