@@ -176,11 +176,17 @@ fn explain_denied(socket: &Path, stat: &Socket, who: &Who) -> (String, String) {
     (message, who.fix.clone())
 }
 
+/// How to name this program in a hint: its full path, since `sudo cargo` usually lacks root's
+/// toolchain and the static binary may run where there is no cargo at all.
+pub fn this_program() -> String {
+    std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "cargo xtask".to_owned())
+}
+
 /// The command that gives this process's user the socket: setup-docker, run as root.
 pub fn fix_command() -> String {
-    let exe = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "cargo xtask".to_owned());
+    let exe = this_program();
     let process = facts::process_identity();
     if process.uid == 0 {
         format!("{exe} setup-docker")

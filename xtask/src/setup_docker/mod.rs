@@ -269,10 +269,7 @@ fn print_report(
 /// The command line that repeats this run as root would: explicit about the user, since
 /// `sudo` changes who "the current user" is.
 fn rerun_command(args: &Args, plan: &Plan) -> String {
-    let exe = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "cargo xtask".to_owned());
-    let mut argv = vec![exe, "setup-docker".to_owned()];
+    let mut argv = vec![crate::engine::this_program(), "setup-docker".to_owned()];
     if args.revert {
         argv.push("--revert".into());
     }
