@@ -5,9 +5,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
 use super::Inventory;
+use super::filters;
 use crate::domain::Kind;
 use crate::domain::inventory::{Cell, CellChanges, NewCell};
-use crate::domain::listing::{FilterSpec, FilterType, ListSpec};
+use crate::domain::listing::ListSpec;
 use crate::error::Result;
 use crate::storage::checks::{self, Child, NameScope};
 use crate::storage::record::Record;
@@ -27,26 +28,10 @@ impl Record for Cell {
     const PROJECT_COLUMN: &'static str = "t.project_id";
     const LIST: ListSpec = ListSpec {
         filters: &[
-            FilterSpec {
-                param: "name",
-                column: "t.name",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "project_id",
-                column: "t.project_id",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "cloud_id",
-                column: "r.cloud_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "region_id",
-                column: "t.region_id",
-                ty: FilterType::Integer,
-            },
+            filters::NAME,
+            filters::PROJECT_ID,
+            filters::CLOUD_ID_OF_REGION,
+            filters::REGION_ID,
         ],
         labels: false,
         vars: true,

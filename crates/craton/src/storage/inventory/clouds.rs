@@ -4,9 +4,10 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
 use super::Inventory;
+use super::filters;
 use crate::domain::Kind;
 use crate::domain::inventory::{Cloud, CloudChanges, NewCloud};
-use crate::domain::listing::{FilterSpec, FilterType, ListSpec};
+use crate::domain::listing::ListSpec;
 use crate::error::Result;
 use crate::storage::checks::{self, Child, NameScope};
 use crate::storage::record::Record;
@@ -25,18 +26,7 @@ impl Record for Cloud {
         "SELECT t.id, t.project_id, t.name, t.note, t.created_at, t.updated_at FROM clouds t";
     const PROJECT_COLUMN: &'static str = "t.project_id";
     const LIST: ListSpec = ListSpec {
-        filters: &[
-            FilterSpec {
-                param: "name",
-                column: "t.name",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "project_id",
-                column: "t.project_id",
-                ty: FilterType::Text,
-            },
-        ],
+        filters: &[filters::NAME, filters::PROJECT_ID],
         labels: false,
         vars: true,
     };

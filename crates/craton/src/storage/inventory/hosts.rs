@@ -4,10 +4,10 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::{Inventory, Placement, region_scope};
+use super::{Inventory, Placement, filters, region_scope};
 use crate::domain::Kind;
 use crate::domain::inventory::{Host, HostChanges, NewHost};
-use crate::domain::listing::{FilterSpec, FilterType, ListSpec};
+use crate::domain::listing::ListSpec;
 use crate::error::Result;
 use crate::storage::checks::{self, Child};
 use crate::storage::labels;
@@ -22,46 +22,14 @@ impl Record for Host {
     const PROJECT_COLUMN: &'static str = "t.project_id";
     const LIST: ListSpec = ListSpec {
         filters: &[
-            FilterSpec {
-                param: "name",
-                column: "t.name",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "project_id",
-                column: "t.project_id",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "cloud_id",
-                column: "r.cloud_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "region_id",
-                column: "t.region_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "cell_id",
-                column: "t.cell_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "device_type",
-                column: "t.device_type",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "active",
-                column: "t.active",
-                ty: FilterType::Bool,
-            },
-            FilterSpec {
-                param: "ip_address",
-                column: "t.ip_address",
-                ty: FilterType::Text,
-            },
+            filters::NAME,
+            filters::PROJECT_ID,
+            filters::CLOUD_ID_OF_REGION,
+            filters::REGION_ID,
+            filters::CELL_ID,
+            filters::DEVICE_TYPE,
+            filters::ACTIVE,
+            filters::IP_ADDRESS,
         ],
         labels: true,
         vars: true,

@@ -3,6 +3,7 @@
 
 mod cells;
 mod clouds;
+mod filters;
 mod hosts;
 mod network_devices;
 mod networks;

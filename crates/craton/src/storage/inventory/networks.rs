@@ -3,7 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
-use super::{Inventory, Placement, region_scope};
+use super::{Inventory, Placement, filters, region_scope};
 use crate::domain::Kind;
 use crate::domain::inventory::{Network, NetworkChanges, NewNetwork};
 use crate::domain::listing::{FilterSpec, FilterType, ListSpec};
@@ -19,31 +19,11 @@ impl Record for Network {
     const PROJECT_COLUMN: &'static str = "t.project_id";
     const LIST: ListSpec = ListSpec {
         filters: &[
-            FilterSpec {
-                param: "name",
-                column: "t.name",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "project_id",
-                column: "t.project_id",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "cloud_id",
-                column: "r.cloud_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "region_id",
-                column: "t.region_id",
-                ty: FilterType::Integer,
-            },
-            FilterSpec {
-                param: "cell_id",
-                column: "t.cell_id",
-                ty: FilterType::Integer,
-            },
+            filters::NAME,
+            filters::PROJECT_ID,
+            filters::CLOUD_ID_OF_REGION,
+            filters::REGION_ID,
+            filters::CELL_ID,
             FilterSpec {
                 param: "cidr",
                 column: "t.cidr",

@@ -5,6 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 
 use super::Inventory;
+use super::filters;
 use crate::domain::Kind;
 use crate::domain::inventory::{NewRegion, Region, RegionChanges};
 use crate::domain::listing::{FilterSpec, FilterType, ListSpec};
@@ -27,16 +28,8 @@ impl Record for Region {
     const PROJECT_COLUMN: &'static str = "t.project_id";
     const LIST: ListSpec = ListSpec {
         filters: &[
-            FilterSpec {
-                param: "name",
-                column: "t.name",
-                ty: FilterType::Text,
-            },
-            FilterSpec {
-                param: "project_id",
-                column: "t.project_id",
-                ty: FilterType::Text,
-            },
+            filters::NAME,
+            filters::PROJECT_ID,
             FilterSpec {
                 param: "cloud_id",
                 column: "t.cloud_id",
